@@ -1,0 +1,1 @@
+// temporary: removed once this folder has real sources
