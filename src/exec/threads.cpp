@@ -1,0 +1,18 @@
+#include "exec/threads.h"
+
+#include <torch/torch.h>
+
+#include <thread>
+
+#include "core/error.h"
+
+namespace pk {
+
+int configure_threads(int threads) {
+  PK_CHECK(threads >= 0, "--threads {} must be ≥ 0 (0 = all cores)", threads);
+  if (threads == 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  torch::set_num_threads(threads);
+  return threads;
+}
+
+}  // namespace pk
