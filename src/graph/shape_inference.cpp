@@ -35,10 +35,15 @@ void expect_positive(const Node& n, const Hw& v, const char* what, int minimum) 
            what, v.h, v.w, minimum);
 }
 
-int64_t conv_out_size(int64_t in, int k, int s, int p, int d) { return (in + 2 * p - d * (k - 1) - 1) / s + 1; }
+/// Output size, or 0 if the (dilated) kernel does not fit the padded input.
+int64_t conv_out_size(int64_t in, int k, int s, int p, int d) {
+  const int64_t span = in + 2 * p - d * (k - 1) - 1;
+  return span < 0 ? 0 : span / s + 1;
+}
 
 int64_t pool_out_size(int64_t in, int k, int s, int p, bool ceil_mode) {
   int64_t num = in + 2 * p - k;
+  if (num < 0) return 0;  // the kernel does not fit
   int64_t out = (ceil_mode ? (num + s - 1) / s : num / s) + 1;
   if (ceil_mode && (out - 1) * s >= in + p) --out;  // last window must start inside the input
   return out;

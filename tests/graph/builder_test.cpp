@@ -100,3 +100,17 @@ TEST(TextFormat, ErrorsCarryLineNumbers) {
 
 }  // namespace
 }  // namespace pk
+
+namespace pk {
+namespace {
+
+TEST(GraphBuilder, KernelLargerThanInputIsRejected) {
+  GraphBuilder b;
+  auto x = b.input("input", Shape{{4, 1, 1}});
+  EXPECT_THROW(b.max_pool("pool", x, 2, 2), UserError);
+  EXPECT_THROW(b.conv("conv", x, 4, 2, 2), UserError);
+  EXPECT_NO_THROW(b.conv("conv_padded", x, 4, 3, 1, 1));
+}
+
+}  // namespace
+}  // namespace pk
