@@ -83,12 +83,18 @@ void WeightStore::validate(const Graph& graph, const std::string& source) const 
     ++expected_nodes;
     auto it = tensors_.find(n.name);
     PK_CHECK(it != tensors_.end(), "{}: missing weights of node '{}'", source, n.name);
-    PK_CHECK(it->second.size() == specs.size(), "{}: node '{}' has {} tensors, expected {}", source, n.name,
-             it->second.size(), specs.size());
+    if (it->second.size() != specs.size()) {
+      std::vector<std::string> held, wanted;
+      for (const auto& [name, t] : it->second) held.push_back(name);
+      for (const auto& spec : specs) wanted.push_back(spec.name);
+      PK_CHECK(false, "{}: node '{}' has tensors [{}], expected [{}]", source, n.name, fmt::join(held, ", "),
+               fmt::join(wanted, ", "));
+    }
     for (const auto& spec : specs) {
       auto jt = it->second.find(spec.name);
       PK_CHECK(jt != it->second.end(), "{}: node '{}' lacks tensor '{}'", source, n.name, spec.name);
       const torch::Tensor& t = jt->second;
+      PK_CHECK(t.defined(), "{}: tensor {}.{} is empty (undefined)", source, n.name, spec.name);
       std::vector<int64_t> shape(t.sizes().begin(), t.sizes().end());
       PK_CHECK(shape == spec.shape, "{}: tensor {}.{} has shape [{}], expected [{}]", source, n.name, spec.name,
                fmt::join(shape, ","), fmt::join(spec.shape, ","));
@@ -97,8 +103,15 @@ void WeightStore::validate(const Graph& graph, const std::string& source) const 
                spec.name);
     }
   }
-  PK_CHECK(tensors_.size() == expected_nodes, "{}: holds weights for {} nodes, the graph has {} nodes with weights",
-           source, tensors_.size(), expected_nodes);
+  if (tensors_.size() != expected_nodes) {
+    // Every expected node was found above, so some stored node is not expected: name it.
+    for (const auto& [name, ts] : tensors_) {
+      const int i = graph.index_of(name);
+      PK_CHECK(i >= 0, "{}: holds weights for node '{}', which the graph does not have", source, name);
+      PK_CHECK(!tensor_specs(graph, i).empty(), "{}: holds weights for node '{}' ({}), which has no weights", source,
+               name, op_name(graph.node(i).op));
+    }
+  }
 }
 
 }  // namespace pk
