@@ -1,0 +1,29 @@
+// Reader for an image-folder dataset: ROOT/SPLIT/CLASS/IMAGE, one subfolder per class,
+// images in any format stb_image decodes (png, jpg/jpeg, bmp, also gif, tga, ppm/pgm).
+// Class names are the subfolder names of ROOT/train, sorted; labels are their indices.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "data/raw_images.h"
+
+namespace pk {
+
+struct ImageFolderOptions {
+  int channels = 3;    // 1 (grayscale, luminance) or 3 (RGB); every image is converted
+  int image_size = 0;  // > 0: resize every image to image_size×image_size (aspect ratio not
+                       // kept); 0: every image must have the size of the first one
+};
+
+/// Sorted class subfolder names of `split_dir`; UserError if it is missing or has none.
+std::vector<std::string> image_folder_classes(const std::string& split_dir);
+
+/// Reads every image of `split_dir`/CLASS/ for each class in `class_names` (label = index),
+/// files in name order; subfolders of `split_dir` that are not in `class_names` are a
+/// UserError, as are undecodable images (named), size mismatches (when image_size == 0),
+/// a class folder of `split_dir` without images when `require_every_class`, and no images at all.
+RawImages read_image_folder(const std::string& split_dir, const std::vector<std::string>& class_names,
+                            const ImageFolderOptions& options, bool require_every_class);
+
+}  // namespace pk
