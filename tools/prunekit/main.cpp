@@ -1,1 +1,46 @@
-int main() { return 0; }
+// prunekit: one binary, one subcommand per pipeline step. Exit codes: 0 ok, 1 runtime error
+// (including internal errors), 2 usage or input error.
+#include <c10/util/Exception.h>
+
+#include <iostream>
+#include <map>
+
+#include "commands.h"
+#include "core/error.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "prunekit — make a trained CNN smaller and faster by searching how to prune it.\n"
+      "Typical flow: train → analyze → prune/search → finetune → export. Run `prunekit <command> --help`."};
+  app.require_subcommand(1, 1);
+  app.set_version_flag("--version", std::string("prunekit 0.1.0"));
+  std::map<CLI::App*, pk::cli::Action> actions;
+  for (auto* reg : {&pk::cli::register_train, &pk::cli::register_eval, &pk::cli::register_analyze}) {
+    const size_t before = app.get_subcommands({}).size();
+    pk::cli::Action action = (*reg)(app);
+    actions[app.get_subcommands({}).at(before)] = std::move(action);
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+  try {
+    for (auto& [sub, action] : actions)
+      if (sub->parsed()) action();
+    return 0;
+  } catch (const pk::UserError& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 2;
+  } catch (const pk::Error& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 1;
+  } catch (const c10::Error& e) {
+    std::cerr << "error (libtorch): " << e.what_without_backtrace() << "\n";
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 1;
+  }
+}

@@ -1,1 +1,0 @@
-// temporary: removed once this folder has real sources

@@ -1,0 +1,203 @@
+#include "train/trainer.h"
+
+#include <cmath>
+#include <filesystem>
+#include <optional>
+
+#include "core/atomic_file.h"
+#include "core/error.h"
+#include "core/log.h"
+#include "core/progress.h"
+#include "core/timer.h"
+#include "data/loader.h"
+#include "train/evaluate.h"
+#include "weights/model_file.h"
+
+namespace pk {
+namespace {
+
+std::string optim_path(const std::string& checkpoint) { return checkpoint + ".optim"; }
+
+/// Optimizer state first, then the model file: the model file's "epoch" is the commit point.
+void save_checkpoint(const std::string& path, Executor& executor, torch::optim::Optimizer& optimizer, int epoch,
+                     const std::vector<EpochRecord>& history, nlohmann::json metadata) {
+  torch::serialize::OutputArchive archive;
+  optimizer.save(archive);
+  archive.write("pk_epoch", torch::tensor(static_cast<int64_t>(epoch)));
+  write_file_atomically(optim_path(path), [&](std::ostream& out) { archive.save_to(out); });
+  nlohmann::json h = nlohmann::json::array();
+  for (const auto& r : history) h.push_back(to_json(r));
+  metadata["checkpoint"] = {{"epoch", epoch}, {"history", h}};
+  save_model(path, executor.graph(), executor.weights(), metadata);
+}
+
+/// Restores weights and optimizer state; returns the last completed epoch and its history.
+int load_checkpoint(const std::string& path, Executor& executor, torch::optim::Optimizer& optimizer,
+                    std::vector<EpochRecord>& history) {
+  PK_CHECK(std::filesystem::exists(path), "--resume: no checkpoint at '{}' (it is written after each epoch)", path);
+  ModelFile ckpt = load_model(path);
+  PK_CHECK(ckpt.graph == executor.graph(), "--resume: checkpoint '{}' holds a different network than the one being trained",
+           path);
+  PK_CHECK(ckpt.metadata.contains("checkpoint"), "--resume: '{}' is a model file, not a training checkpoint", path);
+  const int epoch = ckpt.metadata["checkpoint"]["epoch"].get<int>();
+  {
+    torch::NoGradGuard no_grad;
+    for (const auto& [node, tensors] : ckpt.weights.all())
+      for (const auto& [name, t] : tensors) const_cast<torch::Tensor&>(executor.weights().get(node, name)).copy_(t);
+  }
+  PK_CHECK(std::filesystem::exists(optim_path(path)), "--resume: optimizer state '{}' is missing", optim_path(path));
+  torch::serialize::InputArchive archive;
+  try {
+    archive.load_from(optim_path(path));
+  } catch (const c10::Error&) {
+    throw UserError(fmt::format("--resume: optimizer state '{}' is corrupt", optim_path(path)));
+  }
+  torch::Tensor saved_epoch;
+  archive.read("pk_epoch", saved_epoch);
+  PK_CHECK(saved_epoch.item<int64_t>() == epoch,
+           "--resume: '{}' (epoch {}) and '{}' (epoch {}) do not belong together", path, epoch, optim_path(path),
+           saved_epoch.item<int64_t>());
+  optimizer.load(archive);
+  for (const auto& r : ckpt.metadata["checkpoint"]["history"]) {
+    EpochRecord e;
+    e.epoch = r["epoch"];
+    e.lr = r["lr"];
+    e.train_loss = r["train_loss"];
+    e.train_top1 = r["train_top1"];
+    e.test_top1 = r["test_top1"];
+    e.test_top5 = r["test_top5"];
+    e.images_per_second = r["images_per_second"];
+    e.seconds = r["seconds"];
+    history.push_back(e);
+  }
+  return epoch;
+}
+
+}  // namespace
+
+nlohmann::json to_json(const EpochRecord& r) {
+  return {{"epoch", r.epoch},           {"lr", r.lr},
+          {"train_loss", r.train_loss}, {"train_top1", r.train_top1},
+          {"test_top1", r.test_top1},   {"test_top5", r.test_top5},
+          {"images_per_second", r.images_per_second}, {"seconds", r.seconds}};
+}
+
+nlohmann::json to_json(const TrainOptions& o) {
+  return {{"epochs", o.epochs},
+          {"batch_size", o.batch_size},
+          {"optimizer", o.optimizer.type},
+          {"lr", o.optimizer.lr},
+          {"momentum", o.optimizer.momentum},
+          {"nesterov", o.optimizer.nesterov},
+          {"weight_decay", o.optimizer.weight_decay},
+          {"warmup_epochs", o.optimizer.warmup_epochs},
+          {"min_lr", o.optimizer.min_lr},
+          {"label_smoothing", o.label_smoothing},
+          {"crop_padding", o.crop_padding},
+          {"horizontal_flip", o.horizontal_flip},
+          {"seed", o.seed}};
+}
+
+TrainResult train(Executor& executor, const DatasetSplits& splits, const TrainOptions& options,
+                  const nlohmann::json& metadata) {
+  PK_CHECK(options.epochs >= 1, "epochs {} must be ≥ 1", options.epochs);
+  PK_CHECK(options.batch_size >= 1, "batch size {} must be ≥ 1", options.batch_size);
+  PK_CHECK(options.label_smoothing >= 0 && options.label_smoothing < 1, "label smoothing {} must be in [0, 1)",
+           options.label_smoothing);
+  PK_CHECK(!options.resume || !options.checkpoint_path.empty(), "--resume needs a checkpoint path");
+  PK_CHECK(splits.train.size() > 0, "the training set is empty");
+  if (!options.checkpoint_path.empty()) check_writable_path(options.checkpoint_path);
+
+  auto optimizer = make_optimizer(executor.parameters(), options.optimizer);
+  TrainResult result;
+  int start_epoch = 0;
+  if (options.resume) {
+    start_epoch = load_checkpoint(options.checkpoint_path, executor, *optimizer, result.history);
+    log().info("resuming after epoch {} of {} from '{}'", start_epoch, options.epochs, options.checkpoint_path);
+    PK_CHECK(start_epoch <= options.epochs, "--resume: checkpoint is at epoch {}, beyond --epochs {}", start_epoch,
+             options.epochs);
+  }
+
+  LoaderOptions lo;
+  lo.batch_size = options.batch_size;
+  lo.shuffle = true;
+  lo.drop_last = splits.train.size() > options.batch_size;
+  lo.seed = options.seed;
+  lo.augment.crop_padding = options.crop_padding;
+  lo.augment.horizontal_flip = options.horizontal_flip;
+  lo.normalization = splits.normalization;
+  DataLoader loader(splits.train, lo);
+  const int64_t steps_per_epoch = loader.batches_per_epoch();
+  const int64_t total_steps = steps_per_epoch * options.epochs;
+  const auto warmup_steps = static_cast<int64_t>(options.optimizer.warmup_epochs * steps_per_epoch);
+  const auto cross_entropy_options =
+      torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(options.label_smoothing);
+
+  Timer total_timer;
+  for (int epoch = start_epoch; epoch < options.epochs; ++epoch) {
+    Timer epoch_timer;
+    executor.train();
+    loader.start_epoch(epoch);
+    std::optional<ProgressBar> bar;
+    if (options.show_progress)
+      bar.emplace(fmt::format("epoch {}/{}", epoch + 1, options.epochs), steps_per_epoch);
+    double loss_sum = 0;
+    int64_t correct = 0, seen = 0, step = 0;
+    double lr = 0;
+    Batch batch;
+    while (loader.next(batch)) {
+      lr = scheduled_lr(options.optimizer, epoch * steps_per_epoch + step, total_steps, warmup_steps);
+      set_lr(*optimizer, lr);
+      auto logits = executor.forward(batch.images);
+      auto loss = torch::nn::functional::cross_entropy(logits, batch.labels, cross_entropy_options);
+      const double loss_value = loss.item<double>();
+      if (!std::isfinite(loss_value)) {
+        const std::string kept = options.checkpoint_path.empty() || epoch == 0
+                                     ? "no checkpoint was written"
+                                     : fmt::format("the last good checkpoint (epoch {}) is kept at '{}'", epoch,
+                                                   options.checkpoint_path);
+        throw UserError(fmt::format(
+            "training stopped: the loss became {} at epoch {} step {} (lr {:.4g}); {}. Lower --lr or check the data",
+            loss_value, epoch + 1, step + 1, lr, kept));
+      }
+      optimizer->zero_grad();
+      loss.backward();
+      optimizer->step();
+      const int64_t b = batch.labels.size(0);
+      loss_sum += loss_value * b;
+      correct += logits.argmax(1).eq(batch.labels).sum().item<int64_t>();
+      seen += b;
+      ++step;
+      if (bar)
+        bar->update(step, fmt::format("loss={:.4f} acc={:.2f}% {:.0f} img/s", loss_sum / seen, 100.0 * correct / seen,
+                                      seen / epoch_timer.seconds()));
+    }
+    EpochRecord rec;
+    rec.epoch = epoch + 1;
+    rec.lr = lr;
+    rec.train_loss = loss_sum / std::max<int64_t>(seen, 1);
+    rec.train_top1 = static_cast<double>(correct) / std::max<int64_t>(seen, 1);
+    rec.images_per_second = seen / std::max(epoch_timer.seconds(), 1e-9);
+    if (splits.test.size() > 0) {
+      EvalResult ev = evaluate(executor, splits.test, splits.normalization, options.eval_batch_size);
+      rec.test_top1 = ev.top1;
+      rec.test_top5 = ev.top5;
+    }
+    rec.seconds = epoch_timer.seconds();
+    if (bar)
+      bar->finish(fmt::format("loss={:.4f} acc={:.2f}% test={:.2f}% {:.0f} img/s", rec.train_loss, 100 * rec.train_top1,
+                              100 * rec.test_top1, rec.images_per_second));
+    result.history.push_back(rec);
+    if (!options.checkpoint_path.empty())
+      save_checkpoint(options.checkpoint_path, executor, *optimizer, epoch + 1, result.history, metadata);
+  }
+  executor.eval();
+  if (!result.history.empty()) {
+    result.test_top1 = result.history.back().test_top1;
+    result.test_top5 = result.history.back().test_top5;
+  }
+  result.seconds = total_timer.seconds();
+  return result;
+}
+
+}  // namespace pk

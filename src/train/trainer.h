@@ -1,0 +1,60 @@
+// The training / fine-tuning loop: cross-entropy (optional label smoothing), SGD or Adam,
+// cosine schedule with warm-up, per-epoch evaluation, an atomic per-epoch checkpoint and
+// resume, a progress bar (loss, accuracy, images/s, ETA), and a stop on a non-finite loss.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+#include "data/dataset.h"
+#include "exec/executor.h"
+#include "train/optimizer.h"
+
+namespace pk {
+
+struct TrainOptions {
+  int epochs = 30;
+  int64_t batch_size = 128;
+  OptimizerOptions optimizer;
+  double label_smoothing = 0.0;  // in [0, 1)
+  int crop_padding = 2;          // random crop with this zero padding (0 = off)
+  bool horizontal_flip = true;
+  uint64_t seed = 0;             // shuffling and augmentation
+  /// Written atomically after every epoch (model file + "<path>.optim"); "" = no checkpoint.
+  std::string checkpoint_path;
+  /// Continue from checkpoint_path; the result equals an uninterrupted run's.
+  bool resume = false;
+  bool show_progress = true;
+  int64_t eval_batch_size = 256;
+};
+
+struct EpochRecord {
+  int epoch = 0;          // 1-based
+  double lr = 0;          // at the end of the epoch
+  double train_loss = 0;
+  double train_top1 = 0;  // fraction, on augmented batches
+  double test_top1 = 0;
+  double test_top5 = 0;
+  double images_per_second = 0;  // training throughput
+  double seconds = 0;            // wall time of the epoch incl. evaluation
+};
+
+struct TrainResult {
+  std::vector<EpochRecord> history;
+  double test_top1 = 0;
+  double test_top5 = 0;
+  double seconds = 0;  // this process's training wall time (a resumed run counts from its resume)
+};
+
+nlohmann::json to_json(const EpochRecord& r);
+nlohmann::json to_json(const TrainOptions& o);
+
+/// Trains `executor`'s weights in place on splits.train and evaluates on splits.test after each
+/// epoch. `metadata` is stored in every checkpoint. UserError (after keeping the last good
+/// checkpoint) if the loss becomes NaN/Inf.
+TrainResult train(Executor& executor, const DatasetSplits& splits, const TrainOptions& options,
+                  const nlohmann::json& metadata = {});
+
+}  // namespace pk

@@ -1,0 +1,113 @@
+// End-to-end tests of the prunekit binary as a user runs it: exit codes, messages, outputs.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct CommandResult {
+  int code = -1;
+  std::string output;  // stdout + stderr
+};
+
+CommandResult prunekit(const std::string& args) {
+  CommandResult r;
+  const std::string cmd = std::string(PK_PRUNEKIT_BIN) + " " + args + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  std::array<char, 4096> buf{};
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.output.append(buf.data(), n);
+  const int status = pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+fs::path temp_dir() {
+  fs::path d = fs::temp_directory_path() / ("pk_cli_test_" + std::to_string(::getpid()));
+  fs::create_directories(d);
+  return d;
+}
+
+bool has_fashion_mnist() { return fs::exists("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"); }
+
+TEST(Cli, HelpListsSubcommandsAndExitsZero) {
+  CommandResult r = prunekit("--help");
+  EXPECT_EQ(r.code, 0);
+  for (const char* sub : {"train", "eval", "analyze"}) EXPECT_NE(r.output.find(sub), std::string::npos) << sub;
+  CommandResult t = prunekit("train --help");
+  EXPECT_EQ(t.code, 0);
+  EXPECT_NE(t.output.find("--epochs"), std::string::npos);
+  EXPECT_NE(t.output.find("--resume"), std::string::npos);
+}
+
+TEST(Cli, AnalyzeZooModelPrintsTotals) {
+  CommandResult r = prunekit("analyze resnet20 --in-channels 3 --input-size 32");
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("layer3.2.conv2"), std::string::npos);
+  EXPECT_NE(r.output.find("total"), std::string::npos);
+  CommandResult j = prunekit("analyze resnet20 --json");
+  ASSERT_EQ(j.code, 0) << j.output;
+  EXPECT_NE(j.output.find("\"macs\""), std::string::npos);
+}
+
+TEST(Cli, UnknownModelIsUsageErrorListingKnownNames) {
+  CommandResult r = prunekit("analyze resnet9000");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.output.find("resnet56"), std::string::npos) << r.output;
+}
+
+TEST(Cli, UnknownDatasetIsUsageError) {
+  fs::path d = temp_dir();
+  CommandResult r = prunekit("train --dataset imagenet-99 --out " + (d / "m.pkm").string());
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("fashion-mnist"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(d / "m.pkm"));
+}
+
+TEST(Cli, UnwritableOutputFailsBeforeTraining) {
+  CommandResult r = prunekit("train --epochs 1 --out /nonexistent-dir/m.pkm");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.output.find("/nonexistent-dir"), std::string::npos) << r.output;
+}
+
+TEST(Cli, CorruptModelFileIsUsageError) {
+  fs::path d = temp_dir();
+  std::ofstream(d / "bad.pkm") << "this is not a model";
+  CommandResult r = prunekit("eval --model " + (d / "bad.pkm").string());
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.output.find("bad.pkm"), std::string::npos) << r.output;
+}
+
+TEST(Cli, ChannelMismatchWithDatasetIsUsageError) {
+  if (!has_fashion_mnist()) GTEST_SKIP() << "dataset-fashion-mnist not installed";
+  fs::path d = temp_dir();
+  CommandResult r = prunekit("train --model resnet20 --in-channels 3 --epochs 1 --train-limit 64 --out " + (d / "m.pkm").string());
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("channel"), std::string::npos) << r.output;
+}
+
+TEST(Cli, TrainThenEvalOnASmallSubset) {
+  if (!has_fashion_mnist()) GTEST_SKIP() << "dataset-fashion-mnist not installed";
+  fs::path d = temp_dir();
+  const std::string model = (d / "tiny.pkm").string();
+  CommandResult t = prunekit("train --model resnet20 --width 0.5 --epochs 2 --batch-size 64 --train-limit 1024 "
+                   "--test-limit 512 --no-progress --out " + model);
+  ASSERT_EQ(t.code, 0) << t.output;
+  ASSERT_TRUE(fs::exists(model));
+  EXPECT_FALSE(fs::exists(model + ".ckpt")) << "checkpoint should be removed after a finished run";
+  CommandResult e = prunekit("eval --model " + model + " --test-limit 512 --json");
+  ASSERT_EQ(e.code, 0) << e.output;
+  // 2 epochs on 1024 images already beat chance (10%) by a wide margin.
+  auto pos = e.output.find("\"top1\":");
+  ASSERT_NE(pos, std::string::npos) << e.output;
+  EXPECT_GT(std::stod(e.output.substr(pos + 7)), 0.3) << e.output;
+  fs::remove_all(d);
+}
+
+}  // namespace

@@ -1,0 +1,72 @@
+// prunekit analyze: per-layer table of a model (name, op, output shape, MACs, params).
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "commands.h"
+#include "common.h"
+#include "graph/cost.h"
+#include "model_source.h"
+
+namespace pk::cli {
+namespace {
+
+struct AnalyzeCommandOptions {
+  std::string model;
+  bool json = false;
+  ModelOptions zoo{1, 28, 10, 1.0};  // defaults fit Fashion-MNIST
+};
+
+void run(const AnalyzeCommandOptions& o) {
+  LoadedModel m = load_model_source(o.model, o.zoo, 0);
+  const Graph& g = m.graph;
+  const GraphCost cost = graph_cost(g);
+  if (o.json) {
+    nlohmann::json layers = nlohmann::json::array();
+    for (int i = 0; i < g.size(); ++i) {
+      const Node& n = g.node(i);
+      layers.push_back({{"name", n.name},
+                        {"op", op_name(n.op)},
+                        {"inputs", n.inputs},
+                        {"shape", n.shape.dims},
+                        {"macs", cost.per_node[i].macs},
+                        {"params", cost.per_node[i].params}});
+    }
+    std::cout << nlohmann::json{{"model", o.model}, {"macs", cost.macs}, {"params", cost.params}, {"layers", layers}}
+                     .dump(2)
+              << "\n";
+    return;
+  }
+  size_t width = 4;
+  for (const auto& n : g.nodes()) width = std::max(width, n.name.size());
+  std::cout << fmt::format("{:<{}}  {:<14} {:>12} {:>14} {:>10} {:>6}\n", "name", width, "op", "output", "MACs",
+                           "params", "MACs%");
+  for (int i = 0; i < g.size(); ++i) {
+    const Node& n = g.node(i);
+    const auto& c = cost.per_node[i];
+    std::cout << fmt::format("{:<{}}  {:<14} {:>12} {:>14} {:>10} {:>5.1f}%\n", n.name, width, op_name(n.op),
+                             n.shape.str(), c.macs, c.params, cost.macs ? 100.0 * c.macs / cost.macs : 0.0);
+  }
+  std::cout << fmt::format("{:<{}}  {:<14} {:>12} {:>14} {:>10}\n", "total", width, "", "", cost.macs, cost.params);
+  std::cout << fmt::format("\n{}: {} nodes, {} MACs, {} params per image\n", o.model, g.size(), human_count(cost.macs),
+                           human_count(cost.params));
+}
+
+}  // namespace
+
+Action register_analyze(CLI::App& app) {
+  auto o = std::make_shared<AnalyzeCommandOptions>();
+  CLI::App* cmd = app.add_subcommand("analyze", "Per-layer table of a model: op, output shape, MACs and params.");
+  cmd->footer(
+      "Examples:\n  prunekit analyze --model base.pkm\n  prunekit analyze resnet56 --in-channels 3 --input-size 32 --json\n"
+      "MACs count the multiply-accumulates of Conv2d and Linear layers for one image.");
+  cmd->add_option("--model,model", o->model, "model file (.pkm) or built-in model name")->required();
+  cmd->add_flag("--json", o->json, "machine-readable output");
+  cmd->add_option("--in-channels", o->zoo.in_channels, "built-in models: input channels")->capture_default_str();
+  cmd->add_option("--input-size", o->zoo.input_size, "built-in models: input height = width")->capture_default_str();
+  cmd->add_option("--num-classes", o->zoo.num_classes, "built-in models: classes")->capture_default_str();
+  cmd->add_option("--width", o->zoo.width, "built-in models: width multiplier")->capture_default_str();
+  return [o] { run(*o); };
+}
+
+}  // namespace pk::cli

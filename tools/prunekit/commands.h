@@ -1,0 +1,17 @@
+// Each subcommand registers itself on the CLI11 app and returns the action to run once the
+// command line has been parsed (so that main() alone maps exceptions to exit codes).
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+
+namespace pk::cli {
+
+using Action = std::function<void()>;
+
+Action register_train(CLI::App& app);
+Action register_eval(CLI::App& app);
+Action register_analyze(CLI::App& app);
+
+}  // namespace pk::cli

@@ -1,0 +1,76 @@
+#include "common.h"
+
+#include <iostream>
+
+#include "core/error.h"
+#include "core/strings.h"
+
+namespace pk::cli {
+
+void add_data_options(CLI::App* cmd, DataOptions& o) {
+  cmd->add_option("--dataset", o.name,
+                  "dataset: " + join(known_datasets(), ", ") + " (folder = one sub-folder per class under train/ and test/)")
+      ->capture_default_str();
+  cmd->add_option("--data-path", o.path, "dataset location (default: the dataset's standard path)");
+  cmd->add_option("--search-size", o.search_size, "training samples held out as the search split")
+      ->capture_default_str();
+  cmd->add_option("--data-seed", o.seed, "seed of the train/search partition")->capture_default_str();
+  cmd->add_option("--train-limit", o.train_limit, "use only the first N training samples (0 = all)")
+      ->capture_default_str();
+  cmd->add_option("--test-limit", o.test_limit, "use only the first N test samples (0 = all)")->capture_default_str();
+  cmd->add_option("--image-size", o.image_size, "folder datasets: resize images to this square size (0 = keep)");
+  cmd->add_option("--channels", o.channels, "folder datasets: 1 (grayscale) or 3 (RGB)");
+}
+
+void add_threads_option(CLI::App* cmd, int& threads) {
+  cmd->add_option("--threads", threads, "compute threads (0 = all cores)")->capture_default_str();
+}
+
+void check_model_fits_dataset(const Graph& graph, const DatasetSplits& data, const std::string& model_name) {
+  const auto inputs = graph.input_names();
+  PK_CHECK(inputs.size() == 1, "model '{}' has {} inputs; training and evaluation need exactly one", model_name,
+           inputs.size());
+  const Shape& s = graph.node(inputs[0]).shape;
+  PK_CHECK(s.rank() == 3, "model '{}' takes a {} input, not an image", model_name, s.str());
+  PK_CHECK(s.channels() == data.channels,
+           "model '{}' expects {} input channel(s) but dataset '{}' has {} (images {}x{}x{})", model_name, s.channels(),
+           data.train.name, data.channels, data.channels, data.height, data.width);
+  PK_CHECK(s.height() == data.height && s.width() == data.width,
+           "model '{}' expects {}x{} images but dataset '{}' has {}x{}", model_name, s.height(), s.width(),
+           data.train.name, data.height, data.width);
+}
+
+nlohmann::json dataset_metadata(const DataOptions& o, const DatasetSplits& data) {
+  return {{"name", o.name},
+          {"path", o.path},
+          {"search_size", o.search_size},
+          {"seed", o.seed},
+          {"image_size", o.image_size},
+          {"channels", o.channels},
+          {"class_names", data.train.class_names},
+          {"normalization", {{"mean", data.normalization.mean}, {"std", data.normalization.std}}}};
+}
+
+void apply_dataset_metadata(const nlohmann::json& metadata, DataOptions& o) {
+  if (!metadata.is_object() || !metadata.contains("dataset")) return;
+  const auto& d = metadata["dataset"];
+  if (d.contains("name")) o.name = d["name"];
+  if (d.contains("path")) o.path = d["path"];
+  if (d.contains("search_size")) o.search_size = d["search_size"];
+  if (d.contains("seed")) o.seed = d["seed"];
+  if (d.contains("image_size")) o.image_size = d["image_size"];
+  if (d.contains("channels")) o.channels = d["channels"];
+}
+
+void print_resolved_options(const std::string& command, const nlohmann::json& options) {
+  std::cerr << "prunekit " << command << " " << options.dump() << "\n";
+}
+
+std::string human_count(double v) {
+  if (v >= 1e9) return fmt::format("{:.2f}G", v / 1e9);
+  if (v >= 1e6) return fmt::format("{:.2f}M", v / 1e6);
+  if (v >= 1e3) return fmt::format("{:.1f}K", v / 1e3);
+  return fmt::format("{:.0f}", v);
+}
+
+}  // namespace pk::cli

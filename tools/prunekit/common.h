@@ -1,0 +1,35 @@
+// Options shared by several subcommands, and small helpers for their output.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+#include "data/dataset.h"
+#include "graph/graph.h"
+
+namespace pk::cli {
+
+/// --dataset, --data-path, --search-size, --data-seed, --train-limit, --test-limit,
+/// --image-size, --channels (the last two for folder datasets).
+void add_data_options(CLI::App* cmd, DataOptions& options);
+/// --threads (0 = all cores).
+void add_threads_option(CLI::App* cmd, int& threads);
+
+/// Input channels/size of `graph`'s single input; UserError if the graph does not take one
+/// CxHxW image or if it does not match the dataset (channels, height, width).
+void check_model_fits_dataset(const Graph& graph, const DatasetSplits& data, const std::string& model_name);
+
+/// Dataset description stored in model metadata, so eval can find the same data.
+nlohmann::json dataset_metadata(const DataOptions& options, const DatasetSplits& data);
+/// Inverse of dataset_metadata for the fields present; leaves `options` untouched otherwise.
+void apply_dataset_metadata(const nlohmann::json& metadata, DataOptions& options);
+
+/// Prints "<command> options: {...}" to stderr so every run records its resolved settings.
+void print_resolved_options(const std::string& command, const nlohmann::json& options);
+
+/// "1.23M" / "40.6M" / "912.0K" style count.
+std::string human_count(double value);
+
+}  // namespace pk::cli
