@@ -73,6 +73,24 @@ int load_checkpoint(const std::string& path, Executor& executor, torch::optim::O
   return epoch;
 }
 
+/// The error for a diverged run (0-based `epoch`), saying which checkpoint survives.
+UserError diverged(const TrainOptions& options, int epoch, const std::string& what) {
+  const std::string kept = options.checkpoint_path.empty() || epoch == 0
+                               ? "no checkpoint was written"
+                               : fmt::format("the last good checkpoint (epoch {}) is kept at '{}'", epoch,
+                                             options.checkpoint_path);
+  return UserError(fmt::format("training stopped in epoch {}: {}; {}. Lower --lr or check the data", epoch + 1, what,
+                               kept));
+}
+
+/// "node.tensor" of the first weight or BN statistic that is not finite, or "".
+std::string first_non_finite_tensor(const WeightStore& weights) {
+  for (const auto& [node, tensors] : weights.all())
+    for (const auto& [name, t] : tensors)
+      if (!torch::isfinite(t).all().item<bool>()) return node + "." + name;
+  return "";
+}
+
 }  // namespace
 
 nlohmann::json to_json(const EpochRecord& r) {
@@ -106,6 +124,7 @@ TrainResult train(Executor& executor, const DatasetSplits& splits, const TrainOp
            options.label_smoothing);
   PK_CHECK(!options.resume || !options.checkpoint_path.empty(), "--resume needs a checkpoint path");
   PK_CHECK(splits.train.size() > 0, "the training set is empty");
+  PK_CHECK(options.stop_after_epochs >= 0, "stop-after {} must be ≥ 0", options.stop_after_epochs);
   if (!options.checkpoint_path.empty()) check_writable_path(options.checkpoint_path);
 
   auto optimizer = make_optimizer(executor.parameters(), options.optimizer);
@@ -134,7 +153,8 @@ TrainResult train(Executor& executor, const DatasetSplits& splits, const TrainOp
       torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(options.label_smoothing);
 
   Timer total_timer;
-  for (int epoch = start_epoch; epoch < options.epochs; ++epoch) {
+  const int end_epoch = options.stop_after_epochs > 0 ? std::min(options.epochs, options.stop_after_epochs) : options.epochs;
+  for (int epoch = start_epoch; epoch < end_epoch; ++epoch) {
     Timer epoch_timer;
     executor.train();
     loader.start_epoch(epoch);
@@ -151,15 +171,8 @@ TrainResult train(Executor& executor, const DatasetSplits& splits, const TrainOp
       auto logits = executor.forward(batch.images);
       auto loss = torch::nn::functional::cross_entropy(logits, batch.labels, cross_entropy_options);
       const double loss_value = loss.item<double>();
-      if (!std::isfinite(loss_value)) {
-        const std::string kept = options.checkpoint_path.empty() || epoch == 0
-                                     ? "no checkpoint was written"
-                                     : fmt::format("the last good checkpoint (epoch {}) is kept at '{}'", epoch,
-                                                   options.checkpoint_path);
-        throw UserError(fmt::format(
-            "training stopped: the loss became {} at epoch {} step {} (lr {:.4g}); {}. Lower --lr or check the data",
-            loss_value, epoch + 1, step + 1, lr, kept));
-      }
+      if (!std::isfinite(loss_value))
+        throw diverged(options, epoch, fmt::format("the loss became {} at step {} (lr {:.4g})", loss_value, step + 1, lr));
       optimizer->zero_grad();
       loss.backward();
       optimizer->step();
@@ -184,10 +197,15 @@ TrainResult train(Executor& executor, const DatasetSplits& splits, const TrainOp
       rec.test_top5 = ev.top5;
     }
     rec.seconds = epoch_timer.seconds();
+    const std::string summary = fmt::format("loss={:.4f} acc={:.2f}% test={:.2f}% {:.0f} img/s", rec.train_loss,
+                                            100 * rec.train_top1, 100 * rec.test_top1, rec.images_per_second);
     if (bar)
-      bar->finish(fmt::format("loss={:.4f} acc={:.2f}% test={:.2f}% {:.0f} img/s", rec.train_loss, 100 * rec.train_top1,
-                              100 * rec.test_top1, rec.images_per_second));
+      bar->finish(summary);
+    else
+      log().info("epoch {}/{} {} {:.0f}s", epoch + 1, options.epochs, summary, rec.seconds);
     result.history.push_back(rec);
+    if (const std::string bad = first_non_finite_tensor(executor.weights()); !bad.empty())
+      throw diverged(options, epoch, fmt::format("tensor {} became NaN or Inf", bad));
     if (!options.checkpoint_path.empty())
       save_checkpoint(options.checkpoint_path, executor, *optimizer, epoch + 1, result.history, metadata);
   }

@@ -26,7 +26,10 @@ struct TrainOptions {
   std::string checkpoint_path;
   /// Continue from checkpoint_path; the result equals an uninterrupted run's.
   bool resume = false;
-  bool show_progress = true;
+  /// Stop (after checkpointing) once this many epochs of the schedule are done; 0 = run all
+  /// `epochs`. The schedule is still the one of `epochs`, so a later --resume continues it.
+  int stop_after_epochs = 0;
+  bool show_progress = true;  // false: one log line per epoch instead of a progress bar
   int64_t eval_batch_size = 256;
 };
 

@@ -114,6 +114,8 @@ Action register_train(CLI::App& app) {
   cmd->add_option("--in-channels", o->in_channels, "input channels of a built-in model (default: the dataset's)");
   cmd->add_option("--seed", o->train.seed, "seed of weight init, shuffling and augmentation")->capture_default_str();
   cmd->add_flag("--resume", o->train.resume, "continue from <out>.ckpt after an interruption");
+  cmd->add_option("--stop-after", o->train.stop_after_epochs,
+                  "stop after N epochs of the --epochs schedule (checkpoint kept; --resume continues)");
   cmd->add_flag("!--no-progress", o->train.show_progress, "no progress bar");
   add_threads_option(cmd, o->threads);
   add_data_options(cmd, o->data);

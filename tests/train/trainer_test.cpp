@@ -1,0 +1,169 @@
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <filesystem>
+
+#include "core/error.h"
+#include "exec/executor.h"
+#include "graph/builder.h"
+#include "train/evaluate.h"
+#include "train/optimizer.h"
+#include "train/trainer.h"
+#include "weights/model_file.h"
+
+namespace pk {
+namespace {
+
+namespace fs = std::filesystem;
+
+/// A learnable toy problem: class = which quadrant of an 8x8 image is bright.
+Dataset quadrant_dataset(int64_t n, uint64_t seed) {
+  auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
+  Dataset d;
+  d.name = "quadrants";
+  d.class_names = {"tl", "tr", "bl", "br"};
+  d.labels = torch::randint(0, 4, {n}, gen, torch::kLong);
+  d.images = (torch::rand({n, 1, 8, 8}, gen) * 60).to(torch::kUInt8);
+  for (int64_t i = 0; i < n; ++i) {
+    const int64_t q = d.labels[i].item<int64_t>();
+    d.images[i].slice(1, (q / 2) * 4, (q / 2) * 4 + 4).slice(2, (q % 2) * 4, (q % 2) * 4 + 4) += 150;
+  }
+  return d;
+}
+
+DatasetSplits quadrant_splits() {
+  DatasetSplits s;
+  s.train = quadrant_dataset(512, 1);
+  s.test = quadrant_dataset(256, 2);
+  s.normalization = {{0.3f}, {0.3f}};
+  s.channels = 1;
+  s.height = s.width = 8;
+  return s;
+}
+
+Graph small_net() {
+  GraphBuilder b;
+  auto x = b.input("input", Shape{{1, 8, 8}});
+  x = b.relu("relu1", b.batch_norm("bn1", b.conv("conv1", x, 8, 3, 1, 1)));
+  x = b.relu("relu2", b.batch_norm("bn2", b.conv("conv2", x, 8, 3, 2, 1)));
+  b.output(b.linear("fc", b.flatten("flat", x), 4));
+  return b.build();
+}
+
+TrainOptions quick_options(const std::string& checkpoint) {
+  TrainOptions o;
+  o.epochs = 3;
+  o.batch_size = 64;
+  o.optimizer.lr = 0.05;
+  o.crop_padding = 0;
+  o.horizontal_flip = false;
+  o.checkpoint_path = checkpoint;
+  o.show_progress = false;
+  return o;
+}
+
+fs::path temp_dir(const std::string& name) {
+  fs::path d = fs::temp_directory_path() / ("pk_train_test_" + name + std::to_string(::getpid()));
+  fs::create_directories(d);
+  return d;
+}
+
+TEST(Schedule, WarmupThenCosineToMin) {
+  OptimizerOptions o;
+  o.lr = 0.1;
+  o.min_lr = 0.001;
+  EXPECT_NEAR(scheduled_lr(o, 0, 100, 10), 0.01, 1e-12);
+  EXPECT_NEAR(scheduled_lr(o, 9, 100, 10), 0.1, 1e-12);
+  EXPECT_NEAR(scheduled_lr(o, 10, 100, 10), 0.1, 1e-12);
+  EXPECT_NEAR(scheduled_lr(o, 55, 100, 10), 0.5 * (0.1 + 0.001), 1e-9);  // half-way through the decay
+  EXPECT_NEAR(scheduled_lr(o, 100, 100, 10), 0.001, 1e-12);
+  EXPECT_GT(scheduled_lr(o, 30, 100, 10), scheduled_lr(o, 60, 100, 10));
+}
+
+TEST(Optimizer, RejectsBadOptions) {
+  OptimizerOptions o;
+  o.type = "rmsprop";
+  EXPECT_THROW(validate(o), UserError);
+  o = OptimizerOptions();
+  o.lr = -1;
+  EXPECT_THROW(validate(o), UserError);
+}
+
+TEST(Trainer, LearnsAToyProblem) {
+  DatasetSplits s = quadrant_splits();
+  Graph g = small_net();
+  Executor ex(g, WeightStore::initialize(g, 0));
+  const double before = evaluate(ex, s.test, s.normalization).top1;
+  TrainResult r = train(ex, s, quick_options(""));
+  ASSERT_EQ(r.history.size(), 3u);
+  EXPECT_GT(r.test_top1, 0.9) << "before training: " << before;
+  EXPECT_NEAR(r.test_top1, evaluate(ex, s.test, s.normalization).top1, 1e-12);
+  EXPECT_LT(r.history.back().train_loss, r.history.front().train_loss);
+}
+
+TEST(Trainer, ResumeEqualsUninterruptedRun) {
+  DatasetSplits s = quadrant_splits();
+  Graph g = small_net();
+  const fs::path dir = temp_dir("resume");
+
+  Executor full(g, WeightStore::initialize(g, 0));
+  TrainResult uninterrupted = train(full, s, quick_options((dir / "full.ckpt").string()));
+
+  TrainOptions o = quick_options((dir / "part.ckpt").string());
+  o.stop_after_epochs = 2;  // the "kill" after epoch 2 of 3
+  {
+    Executor killed(g, WeightStore::initialize(g, 0));
+    EXPECT_EQ(train(killed, s, o).history.size(), 2u);
+  }
+  EXPECT_EQ(load_model(o.checkpoint_path).metadata["checkpoint"]["epoch"].get<int>(), 2);
+  o.stop_after_epochs = 0;
+  o.resume = true;
+  Executor resumed(g, WeightStore::initialize(g, 99));  // weights come from the checkpoint
+  TrainResult r = train(resumed, s, o);
+  ASSERT_EQ(r.history.size(), 3u);
+  EXPECT_EQ(r.test_top1, uninterrupted.test_top1);
+  for (const auto& [node, tensors] : full.weights().all())
+    for (const auto& [name, t] : tensors)
+      EXPECT_TRUE(torch::equal(t, resumed.weights().get(node, name))) << node << "." << name;
+  fs::remove_all(dir);
+}
+
+TEST(Trainer, ResumeWithoutCheckpointIsUserError) {
+  DatasetSplits s = quadrant_splits();
+  Graph g = small_net();
+  Executor ex(g, WeightStore::initialize(g, 0));
+  TrainOptions o = quick_options((temp_dir("nockpt") / "missing.ckpt").string());
+  o.resume = true;
+  EXPECT_THROW(train(ex, s, o), UserError);
+}
+
+TEST(Trainer, NonFiniteLossStopsAndKeepsLastGoodCheckpoint) {
+  DatasetSplits s = quadrant_splits();
+  Graph g = small_net();
+  const fs::path dir = temp_dir("nan");
+  TrainOptions o = quick_options((dir / "run.ckpt").string());
+  o.stop_after_epochs = 1;
+  {
+    Executor ex(g, WeightStore::initialize(g, 0));
+    train(ex, s, o);
+  }
+  // Corrupt the data so that the loss of the next epoch is NaN.
+  s.train.images = s.train.images.clone();
+  s.normalization.std = {1e-37f};  // inputs near FLT_MAX → Inf/NaN activations
+  o.stop_after_epochs = 0;
+  o.resume = true;
+  Executor ex(g, WeightStore::initialize(g, 0));
+  try {
+    train(ex, s, o);
+    FAIL() << "expected a UserError for the NaN loss";
+  } catch (const UserError& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("epoch 2"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("last good checkpoint (epoch 1)"), std::string::npos) << msg;
+  }
+  EXPECT_EQ(load_model(o.checkpoint_path).metadata["checkpoint"]["epoch"].get<int>(), 1);
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace pk
