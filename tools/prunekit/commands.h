@@ -13,5 +13,6 @@ using Action = std::function<void()>;
 Action register_train(CLI::App& app);
 Action register_eval(CLI::App& app);
 Action register_analyze(CLI::App& app);
+Action register_bench(CLI::App& app);
 
 }  // namespace pk::cli

@@ -1,0 +1,34 @@
+// Measured inference latency of a network on this machine (CPU, eval mode, no gradients).
+// Search methods call this to score candidates by real speed; `prunekit bench` prints it.
+#pragma once
+
+#include <vector>
+
+#include "exec/executor.h"
+
+namespace pk {
+
+struct LatencyOptions {
+  int batch = 1;
+  int threads = 0;         // 0 = all cores; the previous thread count is restored afterwards
+  int warmup = 3;          // untimed runs first (allocator, caches, oneDNN primitive creation)
+  int repetitions = 20;    // timed runs
+  double max_seconds = 5;  // stop early (after ≥ 3 timed runs) once this much time is spent
+  uint64_t seed = 0;       // of the random input
+};
+
+struct LatencyResult {
+  int batch = 0;
+  int threads = 0;
+  int runs = 0;                // timed runs actually made
+  double median_ms = 0;        // per forward pass of the whole batch
+  double p10_ms = 0;
+  double p90_ms = 0;
+  double images_per_second = 0;  // batch / median
+};
+
+/// Times executor.forward on a random input of the graph's input shape. Leaves the executor in
+/// eval mode.
+LatencyResult measure_latency(Executor& executor, const LatencyOptions& options);
+
+}  // namespace pk
