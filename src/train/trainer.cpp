@@ -124,6 +124,7 @@ TrainResult train(Executor& executor, const DatasetSplits& splits, const TrainOp
            options.label_smoothing);
   PK_CHECK(!options.resume || !options.checkpoint_path.empty(), "--resume needs a checkpoint path");
   PK_CHECK(splits.train.size() > 0, "the training set is empty");
+  if (options.teacher) options.teacher->eval();
   PK_CHECK(options.stop_after_epochs >= 0, "stop-after {} must be ≥ 0", options.stop_after_epochs);
   if (!options.checkpoint_path.empty()) check_writable_path(options.checkpoint_path);
 
@@ -169,7 +170,17 @@ TrainResult train(Executor& executor, const DatasetSplits& splits, const TrainOp
       lr = scheduled_lr(options.optimizer, epoch * steps_per_epoch + step, total_steps, warmup_steps);
       set_lr(*optimizer, lr);
       auto logits = executor.forward(batch.images);
-      auto loss = torch::nn::functional::cross_entropy(logits, batch.labels, cross_entropy_options);
+      torch::Tensor loss;
+      if (options.teacher) {
+        torch::Tensor teacher_logits;
+        {
+          torch::NoGradGuard no_grad;
+          teacher_logits = options.teacher->forward(batch.images);
+        }
+        loss = distillation_loss(logits, teacher_logits, batch.labels, options.distillation);
+      } else {
+        loss = torch::nn::functional::cross_entropy(logits, batch.labels, cross_entropy_options);
+      }
       const double loss_value = loss.item<double>();
       if (!std::isfinite(loss_value))
         throw diverged(options, epoch, fmt::format("the loss became {} at step {} (lr {:.4g})", loss_value, step + 1, lr));

@@ -10,6 +10,7 @@
 
 #include "data/dataset.h"
 #include "exec/executor.h"
+#include "train/distillation.h"
 #include "train/optimizer.h"
 
 namespace pk {
@@ -31,6 +32,10 @@ struct TrainOptions {
   int stop_after_epochs = 0;
   bool show_progress = true;  // false: one log line per epoch instead of a progress bar
   int64_t eval_batch_size = 256;
+  /// If set, the loss is distillation_loss against this network's logits (run in eval mode on
+  /// the same augmented batch); with distillation.alpha == 1 no label is read.
+  Executor* teacher = nullptr;
+  DistillationOptions distillation;
 };
 
 struct EpochRecord {

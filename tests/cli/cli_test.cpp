@@ -111,3 +111,24 @@ TEST(Cli, TrainThenEvalOnASmallSubset) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Cli, FinetuneWithLabelFreeDistillation) {
+  if (!has_fashion_mnist()) GTEST_SKIP() << "dataset-fashion-mnist not installed";
+  fs::path d = temp_dir();
+  const std::string base = (d / "base.pkm").string(), tuned = (d / "tuned.pkm").string();
+  CommandResult t = prunekit("train --model resnet20 --width 0.25 --epochs 1 --train-limit 512 --test-limit 256 "
+                             "--no-progress --out " + base);
+  ASSERT_EQ(t.code, 0) << t.output;
+  CommandResult f = prunekit("finetune --model " + base + " --teacher " + base +
+                             " --kd-alpha 1 --epochs 1 --train-limit 512 --test-limit 256 --no-progress --out " + tuned);
+  ASSERT_EQ(f.code, 0) << f.output;
+  EXPECT_TRUE(fs::exists(tuned));
+  EXPECT_NE(f.output.find("\"teacher\""), std::string::npos) << "resolved options should name the teacher";
+  CommandResult missing = prunekit("finetune --model " + (d / "nope.pkm").string() + " --out " + tuned);
+  EXPECT_EQ(missing.code, 2);
+  fs::remove_all(d);
+}
+
+}  // namespace

@@ -1,4 +1,7 @@
-// prunekit train: train a zoo model (or continue training a model file) on a dataset.
+// prunekit train / finetune: one training loop, two sets of defaults.
+//   train     a zoo model from scratch (or a model file further) — lr 0.1, 30 epochs
+//   finetune  a (pruned) model file — lr 0.01, 10 epochs, no warm-up, optional distillation
+//             from --teacher (the original network)
 #include <filesystem>
 #include <iostream>
 
@@ -17,7 +20,10 @@ namespace pk::cli {
 namespace {
 
 struct TrainCommandOptions {
+  std::string command = "train";
   std::string model = "resnet20";
+  std::string teacher;  // finetune only: a model file to distill from
+  bool dataset_from_model = false;  // finetune without --dataset: use the one recorded in the model
   std::string out;
   double width = 1.0;
   int in_channels = 0;  // 0 = the dataset's
@@ -36,6 +42,7 @@ void check_classes(const Graph& graph, const DatasetSplits& data, const std::str
 void run(TrainCommandOptions& o) {
   const int threads = configure_threads(o.threads);
   check_writable_path(o.out);
+  if (o.dataset_from_model) apply_dataset_metadata(load_model(o.model).metadata, o.data);
   o.train.checkpoint_path = o.out + ".ckpt";
   nlohmann::json resolved = to_json(o.train);
   resolved["model"] = o.model;
@@ -43,7 +50,12 @@ void run(TrainCommandOptions& o) {
   resolved["width"] = o.width;
   resolved["threads"] = threads;
   resolved["dataset"] = o.data.name;
-  print_resolved_options("train", resolved);
+  if (!o.teacher.empty()) {
+    resolved["teacher"] = o.teacher;
+    resolved["kd_alpha"] = o.train.distillation.alpha;
+    resolved["kd_temperature"] = o.train.distillation.temperature;
+  }
+  print_resolved_options(o.command, resolved);
 
   DatasetSplits data = load_dataset(o.data);
   PK_CHECK(data.height == data.width, "dataset '{}' has {}x{} images; zoo models take square inputs (use --image-size)",
@@ -62,9 +74,23 @@ void run(TrainCommandOptions& o) {
   metadata["dataset"] = dataset_metadata(o.data, data);
   metadata["training"] = {{"options", to_json(o.train)}};
 
+  std::unique_ptr<Executor> teacher;
+  if (!o.teacher.empty()) {
+    ModelFile t = load_model(o.teacher);
+    check_model_fits_dataset(t.graph, data, o.teacher);
+    check_classes(t.graph, data, o.teacher);
+    teacher = std::make_unique<Executor>(std::move(t.graph), std::move(t.weights));
+    o.train.teacher = teacher.get();
+    metadata["training"]["teacher"] = {{"model", o.teacher},
+                                       {"alpha", o.train.distillation.alpha},
+                                       {"temperature", o.train.distillation.temperature}};
+  }
+  if (o.command == "finetune") metadata["finetuned_from"] = o.model;
+
   Executor executor(model.graph, model.weights);
   const GraphCost cost = graph_cost(executor.graph());
-  std::cerr << fmt::format("training '{}' ({} MACs, {} params) on {} images of '{}', testing on {}\n", o.model,
+  std::cerr << fmt::format("{} '{}' ({} MACs, {} params) on {} images of '{}', testing on {}\n",
+                           o.command == "train" ? "training" : "fine-tuning", o.model,
                            human_count(cost.macs), human_count(cost.params), data.train.size(), o.data.name,
                            data.test.size());
   TrainResult result = train(executor, data, o.train, metadata);
@@ -86,6 +112,32 @@ void run(TrainCommandOptions& o) {
   std::cout << fmt::format("epochs     {} in {:.1f} s\n", result.history.size(), result.seconds);
 }
 
+/// Options common to train and finetune; `o` already holds the command's defaults.
+void add_training_options(CLI::App* cmd, TrainCommandOptions& o) {
+  cmd->add_option("--out", o.out, "output model file (.pkm)")->required();
+  cmd->add_option("--epochs", o.train.epochs, "training epochs")->capture_default_str();
+  cmd->add_option("--batch-size", o.train.batch_size, "mini-batch size")->capture_default_str();
+  cmd->add_option("--optimizer", o.train.optimizer.type, "sgd or adam")->capture_default_str();
+  cmd->add_option("--lr", o.train.optimizer.lr, "peak learning rate (cosine schedule after warm-up)")
+      ->capture_default_str();
+  cmd->add_option("--momentum", o.train.optimizer.momentum, "SGD momentum")->capture_default_str();
+  cmd->add_flag("!--no-nesterov", o.train.optimizer.nesterov, "plain momentum instead of Nesterov");
+  cmd->add_option("--weight-decay", o.train.optimizer.weight_decay, "L2 weight decay")->capture_default_str();
+  cmd->add_option("--warmup-epochs", o.train.optimizer.warmup_epochs, "linear warm-up length in epochs")
+      ->capture_default_str();
+  cmd->add_option("--label-smoothing", o.train.label_smoothing, "label smoothing in [0, 1)")->capture_default_str();
+  cmd->add_option("--crop-padding", o.train.crop_padding, "random-crop padding in pixels (0 = no crop)")
+      ->capture_default_str();
+  cmd->add_flag("!--no-flip", o.train.horizontal_flip, "disable random horizontal flips");
+  cmd->add_option("--seed", o.train.seed, "seed of weight init, shuffling and augmentation")->capture_default_str();
+  cmd->add_flag("--resume", o.train.resume, "continue from <out>.ckpt after an interruption");
+  cmd->add_option("--stop-after", o.train.stop_after_epochs,
+                  "stop after N epochs of the --epochs schedule (checkpoint kept; --resume continues)");
+  cmd->add_flag("!--no-progress", o.train.show_progress, "one log line per epoch instead of a progress bar");
+  add_threads_option(cmd, o.threads);
+  add_data_options(cmd, o.data);
+}
+
 }  // namespace
 
 Action register_train(CLI::App& app) {
@@ -95,31 +147,36 @@ Action register_train(CLI::App& app) {
       "Example:\n  prunekit train --model resnet20 --dataset fashion-mnist --epochs 30 --out base.pkm\n"
       "A checkpoint <out>.ckpt is written after every epoch; rerun the same command with --resume to continue.");
   cmd->add_option("--model", o->model, "built-in model name or a .pkm model file")->capture_default_str();
-  cmd->add_option("--out", o->out, "output model file (.pkm)")->required();
-  cmd->add_option("--epochs", o->train.epochs, "training epochs")->capture_default_str();
-  cmd->add_option("--batch-size", o->train.batch_size, "mini-batch size")->capture_default_str();
-  cmd->add_option("--optimizer", o->train.optimizer.type, "sgd or adam")->capture_default_str();
-  cmd->add_option("--lr", o->train.optimizer.lr, "peak learning rate (cosine schedule after warm-up)")
-      ->capture_default_str();
-  cmd->add_option("--momentum", o->train.optimizer.momentum, "SGD momentum")->capture_default_str();
-  cmd->add_flag("!--no-nesterov", o->train.optimizer.nesterov, "plain momentum instead of Nesterov");
-  cmd->add_option("--weight-decay", o->train.optimizer.weight_decay, "L2 weight decay")->capture_default_str();
-  cmd->add_option("--warmup-epochs", o->train.optimizer.warmup_epochs, "linear warm-up length in epochs")
-      ->capture_default_str();
-  cmd->add_option("--label-smoothing", o->train.label_smoothing, "label smoothing in [0, 1)")->capture_default_str();
-  cmd->add_option("--crop-padding", o->train.crop_padding, "random-crop padding in pixels (0 = no crop)")
-      ->capture_default_str();
-  cmd->add_flag("!--no-flip", o->train.horizontal_flip, "disable random horizontal flips");
   cmd->add_option("--width", o->width, "width multiplier for built-in models")->capture_default_str();
   cmd->add_option("--in-channels", o->in_channels, "input channels of a built-in model (default: the dataset's)");
-  cmd->add_option("--seed", o->train.seed, "seed of weight init, shuffling and augmentation")->capture_default_str();
-  cmd->add_flag("--resume", o->train.resume, "continue from <out>.ckpt after an interruption");
-  cmd->add_option("--stop-after", o->train.stop_after_epochs,
-                  "stop after N epochs of the --epochs schedule (checkpoint kept; --resume continues)");
-  cmd->add_flag("!--no-progress", o->train.show_progress, "no progress bar");
-  add_threads_option(cmd, o->threads);
-  add_data_options(cmd, o->data);
+  add_training_options(cmd, *o);
   return [o] { run(*o); };
+}
+
+Action register_finetune(CLI::App& app) {
+  auto o = std::make_shared<TrainCommandOptions>();
+  o->command = "finetune";
+  o->model.clear();
+  o->train.epochs = 10;
+  o->train.optimizer.lr = 0.01;
+  o->train.optimizer.warmup_epochs = 0;
+  CLI::App* cmd = app.add_subcommand("finetune", "Fine-tune a (pruned) model file, optionally distilling from a teacher.");
+  cmd->footer(
+      "Examples:\n  prunekit finetune --model pruned.pkm --epochs 10 --out pruned-ft.pkm\n"
+      "  prunekit finetune --model pruned.pkm --teacher base.pkm --kd-alpha 1 --out pruned-ft.pkm   # label-free\n"
+      "The dataset defaults to the one recorded in the model file.");
+  cmd->add_option("--model", o->model, "model file (.pkm) to fine-tune")->required();
+  cmd->add_option("--teacher", o->teacher, "model file to distill from (usually the unpruned original)");
+  cmd->add_option("--kd-alpha", o->train.distillation.alpha,
+                  "weight of the distillation loss (1 = label-free: labels are not used)")
+      ->capture_default_str();
+  cmd->add_option("--kd-temperature", o->train.distillation.temperature, "distillation temperature")
+      ->capture_default_str();
+  add_training_options(cmd, *o);
+  return [o, cmd] {
+    o->dataset_from_model = cmd->count("--dataset") == 0;
+    run(*o);
+  };
 }
 
 }  // namespace pk::cli

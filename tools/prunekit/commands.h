@@ -11,6 +11,7 @@ namespace pk::cli {
 using Action = std::function<void()>;
 
 Action register_train(CLI::App& app);
+Action register_finetune(CLI::App& app);
 Action register_eval(CLI::App& app);
 Action register_analyze(CLI::App& app);
 Action register_bench(CLI::App& app);
