@@ -1,0 +1,426 @@
+#include "analysis/channel_analysis.h"
+
+#include <algorithm>
+#include <map>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "analysis/space_union.h"
+#include "core/error.h"
+#include "core/strings.h"
+
+namespace pk {
+namespace {
+
+/// Channel `index` of channel space `space` (before the spaces are grouped).
+struct SpaceRef {
+  int space = -1;
+  int index = -1;
+};
+
+struct RawValue {
+  std::vector<SpaceRef> refs;
+  int64_t spatial = 1;
+};
+
+/// refs repeated `spatial` times each, spatial 1: the same features, one ref per feature.
+RawValue expand(const RawValue& v) {
+  if (v.spatial == 1) return v;
+  RawValue out;
+  out.refs.reserve(v.refs.size() * static_cast<size_t>(v.spatial));
+  for (const auto& r : v.refs)
+    for (int64_t s = 0; s < v.spatial; ++s) out.refs.push_back(r);
+  return out;
+}
+
+void add_unique(std::vector<std::string>& reasons, const std::string& reason) {
+  if (std::find(reasons.begin(), reasons.end(), reason) == reasons.end()) reasons.push_back(reason);
+}
+
+/// One member per occurrence of each group in `v` (the node's input or output value).
+void add_value_members(std::vector<ChannelGroup>& groups, const ValueChannels& v, int node, MemberRole role) {
+  for (const auto& occ : v.groups) {
+    const int size = groups[occ.group].size;
+    std::vector<GroupMember> ms(occ.times);
+    for (auto& m : ms) {
+      m.node = node;
+      m.role = role;
+      m.spatial = v.spatial;
+      m.channels.assign(size, -1);
+    }
+    std::vector<int> next(size, 0);  // occurrence to fill next, per group channel
+    for (size_t c = 0; c < v.refs.size(); ++c) {
+      const auto& r = v.refs[c];
+      if (r.group == occ.group) ms[next[r.index]++].channels[r.index] = static_cast<int>(c);
+    }
+    for (auto& m : ms) groups[occ.group].members.push_back(std::move(m));
+  }
+}
+
+bool is_depthwise(const Graph& g, int node) {
+  const auto& a = g.node(node).attr<ConvAttrs>();
+  return a.groups > 1 && a.groups == g.node(g.input_indices(node)[0]).shape.channels() &&
+         a.groups == a.out_channels;
+}
+
+}  // namespace
+
+class ChannelAnalysisBuilder {
+ public:
+  explicit ChannelAnalysisBuilder(const Graph& g) : g_(g), values_(g.size()), conflict_(g.size(), 0) {}
+
+  ChannelAnalysis run();
+
+ private:
+  int new_space(int node, int64_t size);
+  RawValue whole(int space) const;
+  void pin_space(int space, const std::string& reason);
+  void pin(const RawValue& v, const std::string& reason);
+  /// Ties the channels of `a` and `b` one to one (Add/Mul). False if they do not line up.
+  bool merge(const RawValue& a, const RawValue& b);
+  void visit(int node);
+  void build_groups(ChannelAnalysis& out);
+  void add_members(ChannelAnalysis& out);
+
+  const Graph& g_;
+  SpaceUnion spaces_;
+  std::vector<int> space_node_;            // creating node of each space
+  std::vector<std::vector<std::string>> space_reasons_;  // why each space is pinned (empty = free)
+  std::vector<RawValue> values_;
+  std::vector<char> conflict_;              // Add/Mul nodes whose operands do not line up
+  std::vector<int> group_of_root_;          // by space id (roots only)
+  std::vector<std::vector<int>> group_numbering_;  // by group: root index → group index
+};
+
+int ChannelAnalysisBuilder::new_space(int node, int64_t size) {
+  PK_ASSERT(size >= 0 && size <= (int64_t{1} << 30), "node '{}': {} channels", g_.node(node).name, size);
+  space_node_.push_back(node);
+  space_reasons_.emplace_back();
+  return spaces_.add(static_cast<int>(size));
+}
+
+RawValue ChannelAnalysisBuilder::whole(int space) const {
+  RawValue v;
+  const int n = spaces_.size(space);
+  v.refs.reserve(n);
+  for (int i = 0; i < n; ++i) v.refs.push_back({space, i});
+  return v;
+}
+
+void ChannelAnalysisBuilder::pin_space(int space, const std::string& reason) {
+  add_unique(space_reasons_[space], reason);
+}
+
+void ChannelAnalysisBuilder::pin(const RawValue& v, const std::string& reason) {
+  int last = -1;
+  for (const auto& r : v.refs) {
+    if (r.space == last) continue;
+    last = r.space;
+    pin_space(r.space, reason);
+  }
+}
+
+bool ChannelAnalysisBuilder::merge(const RawValue& a0, const RawValue& b0) {
+  const bool same_layout = a0.spatial == b0.spatial;
+  const RawValue a = same_layout ? a0 : expand(a0);
+  const RawValue b = same_layout ? b0 : expand(b0);
+  if (a.refs.size() != b.refs.size()) return false;
+  // Root-level relations, one per (root of a, root of b) pair met: rel[index in ra] = index in rb.
+  std::map<std::pair<int, int>, std::vector<int>> relations;
+  for (size_t c = 0; c < a.refs.size(); ++c) {
+    const int ra = spaces_.find(a.refs[c].space);
+    const int rb = spaces_.find(b.refs[c].space);
+    const int xa = spaces_.root_index(a.refs[c].space, a.refs[c].index);
+    const int xb = spaces_.root_index(b.refs[c].space, b.refs[c].index);
+    if (ra == rb) {
+      if (xa != xb) return false;
+      continue;
+    }
+    auto& rel = relations[{ra, rb}];
+    if (rel.empty()) rel.assign(spaces_.size(ra), -1);
+    if (rel[xa] != -1 && rel[xa] != xb) return false;
+    rel[xa] = xb;
+  }
+  // Each pair must be a bijection between two whole spaces of equal size.
+  for (const auto& [key, rel] : relations) {
+    if (spaces_.size(key.first) != spaces_.size(key.second)) return false;
+    std::vector<char> hit(rel.size(), 0);
+    for (int v : rel) {
+      if (v < 0 || hit[v]) return false;
+      hit[v] = 1;
+    }
+  }
+  for (const auto& [key, rel] : relations)
+    if (!spaces_.unite(key.first, key.second, rel)) return false;
+  return true;
+}
+
+void ChannelAnalysisBuilder::visit(int i) {
+  const Node& n = g_.node(i);
+  const auto& ins = g_.input_indices(i);
+  switch (n.op) {
+    case OpKind::kInput: {
+      const int s = new_space(i, n.shape.channels());
+      pin_space(s, fmt::format("graph input '{}'", n.name));
+      values_[i] = whole(s);
+      return;
+    }
+    case OpKind::kConv2d: {
+      const auto& a = n.attr<ConvAttrs>();
+      const RawValue& in = values_[ins[0]];
+      const int64_t in_channels = g_.node(ins[0]).shape.channels();
+      if (is_depthwise(g_, i)) {
+        values_[i] = in;  // depthwise: channel c in, channel c out
+        return;
+      }
+      const int s = new_space(i, a.out_channels);
+      values_[i] = whole(s);
+      if (a.groups > 1) {
+        const std::string reason =
+            fmt::format("grouped conv '{}' (groups={}, {} -> {} channels): pruning through 1 < groups < channels "
+                        "is not supported yet",
+                        n.name, a.groups, in_channels, a.out_channels);
+        pin(in, reason);
+        pin_space(s, reason);
+      }
+      return;
+    }
+    case OpKind::kLinear:
+      values_[i] = whole(new_space(i, n.attr<LinearAttrs>().out_features));
+      return;
+    case OpKind::kBatchNorm2d:
+    case OpKind::kReLU:
+    case OpKind::kReLU6:
+    case OpKind::kLeakyReLU:
+    case OpKind::kSiLU:
+    case OpKind::kSigmoid:
+    case OpKind::kMaxPool2d:
+    case OpKind::kAvgPool2d:
+    case OpKind::kGlobalAvgPool:
+    case OpKind::kUpsample:
+    case OpKind::kIdentity:
+      values_[i] = values_[ins[0]];
+      return;
+    case OpKind::kAdd:
+    case OpKind::kMul: {
+      const RawValue& a = values_[ins[0]];
+      const RawValue& b = values_[ins[1]];
+      if (!merge(a, b)) {
+        conflict_[i] = 1;
+        const std::string reason =
+            fmt::format("{} '{}': the channels of '{}' and '{}' do not line up one to one", op_name(n.op), n.name,
+                        g_.node(ins[0]).name, g_.node(ins[1]).name);
+        pin(a, reason);
+        pin(b, reason);
+      }
+      values_[i] = a;
+      return;
+    }
+    case OpKind::kConcat: {
+      RawValue v;
+      for (int in : ins) {
+        PK_ASSERT(values_[in].spatial == 1, "concat '{}' of a flattened value", n.name);
+        v.refs.insert(v.refs.end(), values_[in].refs.begin(), values_[in].refs.end());
+      }
+      values_[i] = std::move(v);
+      return;
+    }
+    case OpKind::kFlatten: {
+      const Shape& s = g_.node(ins[0]).shape;
+      values_[i] = values_[ins[0]];
+      values_[i].spatial *= s.height() * s.width();
+      return;
+    }
+    case OpKind::kChannelPermute: {
+      const RawValue in = expand(values_[ins[0]]);
+      const auto& order = n.attr<ChannelPermuteAttrs>().order;
+      RawValue v;
+      v.refs.reserve(order.size());
+      for (int o : order) v.refs.push_back(in.refs.at(o));
+      values_[i] = std::move(v);
+      return;
+    }
+    case OpKind::kCount:
+      break;
+  }
+  PK_ASSERT(false, "analyze_channels: invalid op {}", static_cast<int>(n.op));
+}
+
+void ChannelAnalysisBuilder::build_groups(ChannelAnalysis& out) {
+  group_of_root_.assign(spaces_.count(), -1);
+  // Spaces are created in node order, so the first space met of each set is its first producer.
+  for (int s = 0; s < spaces_.count(); ++s) {
+    const int r = spaces_.find(s);
+    if (group_of_root_[r] < 0) {
+      ChannelGroup grp;
+      grp.id = static_cast<int>(out.groups_.size());
+      grp.name = g_.node(space_node_[s]).name;
+      grp.size = spaces_.size(s);
+      group_of_root_[r] = grp.id;
+      // Number the group's channels like its named producer's output channels.
+      std::vector<int> numbering(grp.size);
+      for (int j = 0; j < grp.size; ++j) numbering[spaces_.root_index(s, j)] = j;
+      group_numbering_.push_back(std::move(numbering));
+      out.groups_.push_back(std::move(grp));
+    }
+  }
+  std::vector<std::vector<std::string>> reasons(out.groups_.size());
+  for (int s = 0; s < spaces_.count(); ++s)
+    for (const auto& reason : space_reasons_[s]) add_unique(reasons[group_of_root_[spaces_.find(s)]], reason);
+  for (auto& grp : out.groups_) {
+    grp.prunable = reasons[grp.id].empty();
+    grp.reason = join(reasons[grp.id], "; ");
+    out.group_by_name_[grp.name] = grp.id;
+  }
+
+  out.values_.resize(g_.size());
+  for (int i = 0; i < g_.size(); ++i) {
+    const RawValue& raw = values_[i];
+    ValueChannels& v = out.values_[i];
+    v.spatial = raw.spatial;
+    v.refs.reserve(raw.refs.size());
+    std::map<int, int> counts;
+    for (const auto& r : raw.refs) {
+      const int gid = group_of_root_[spaces_.find(r.space)];
+      const int index = group_numbering_[gid][spaces_.root_index(r.space, r.index)];
+      v.refs.push_back({gid, index});
+      if (counts[gid]++ == 0) v.groups.push_back({gid, 0});
+    }
+    for (auto& occ : v.groups) {
+      const int size = out.groups_[occ.group].size;
+      PK_ASSERT(size > 0 && counts[occ.group] % size == 0, "value '{}' holds {} channels of group '{}' of size {}",
+                g_.node(i).name, counts[occ.group], out.groups_[occ.group].name, size);
+      occ.times = counts[occ.group] / size;
+    }
+    PK_ASSERT(static_cast<int64_t>(v.refs.size()) * v.spatial == g_.node(i).shape.channels(),
+              "value '{}': {} refs x {} for {} channels", g_.node(i).name, v.refs.size(), v.spatial,
+              g_.node(i).shape.channels());
+  }
+}
+
+void ChannelAnalysisBuilder::add_members(ChannelAnalysis& out) {
+  for (int s = 0; s < spaces_.count(); ++s) {
+    const int node = space_node_[s];
+    const int gid = group_of_root_[spaces_.find(s)];
+    GroupMember m;
+    m.node = node;
+    m.role = MemberRole::kProducer;
+    m.channels.assign(spaces_.size(s), -1);
+    for (int j = 0; j < spaces_.size(s); ++j) m.channels[group_numbering_[gid][spaces_.root_index(s, j)]] = j;
+    out.groups_[gid].members.push_back(std::move(m));
+  }
+  for (int i = 0; i < g_.size(); ++i) {
+    const Node& n = g_.node(i);
+    if (n.op == OpKind::kBatchNorm2d) {
+      add_value_members(out.groups_, out.values_[i], i, MemberRole::kSliced);
+    } else if (n.op == OpKind::kConv2d) {
+      add_value_members(out.groups_, out.values_[g_.input_indices(i)[0]], i,
+                        is_depthwise(g_, i) ? MemberRole::kSliced : MemberRole::kConsumer);
+    } else if (n.op == OpKind::kLinear) {
+      add_value_members(out.groups_, out.values_[g_.input_indices(i)[0]], i, MemberRole::kConsumer);
+    }
+  }
+  for (auto& grp : out.groups_)
+    std::stable_sort(grp.members.begin(), grp.members.end(), [](const GroupMember& x, const GroupMember& y) {
+      return static_cast<int>(x.role) != static_cast<int>(y.role) ? static_cast<int>(x.role) < static_cast<int>(y.role)
+                                                                  : x.node < y.node;
+    });
+}
+
+ChannelAnalysis ChannelAnalysisBuilder::run() {
+  for (int i = 0; i < g_.size(); ++i) visit(i);
+  for (const auto& name : g_.outputs()) pin(values_[g_.index_of(name)], fmt::format("graph output '{}'", name));
+  ChannelAnalysis out;
+  for (const auto& n : g_.nodes()) {
+    out.node_names_.push_back(n.name);
+    out.node_channels_.push_back(n.shape.channels());
+  }
+  build_groups(out);
+  add_members(out);
+  out.blocks_ = find_residual_blocks(g_);
+  for (size_t b = 0; b < out.blocks_.size(); ++b) {
+    ResidualBlock& blk = out.blocks_[b];
+    if (blk.removable && conflict_[blk.add]) {
+      blk.removable = false;
+      blk.reason = "the channels of its operands do not line up one to one";
+    }
+    out.block_by_add_[g_.node(blk.add).name] = static_cast<int>(b);
+  }
+  return out;
+}
+
+const char* role_name(MemberRole role) {
+  switch (role) {
+    case MemberRole::kProducer: return "producer";
+    case MemberRole::kSliced: return "sliced";
+    case MemberRole::kConsumer: return "consumer";
+  }
+  return "?";
+}
+
+int GroupMember::offset() const {
+  for (size_t i = 0; i < channels.size(); ++i)
+    if (channels[i] != channels[0] + static_cast<int>(i)) return -1;
+  return channels.empty() ? -1 : channels[0];
+}
+
+const ChannelGroup& ChannelAnalysis::group(const std::string& name) const {
+  const int id = group_index(name);
+  if (id >= 0) return groups_[id];
+  std::vector<std::string> of_node;
+  for (const auto& grp : groups_)
+    for (const auto& m : grp.members)
+      if (node_names_[m.node] == name) {
+        const std::string s = fmt::format("'{}' (as {})", grp.name, role_name(m.role));
+        if (std::find(of_node.begin(), of_node.end(), s) == of_node.end()) of_node.push_back(s);
+      }
+  PK_CHECK(of_node.empty(), "'{}' is not a channel group name; node '{}' belongs to group {} (groups are named after "
+           "their first producer)", name, name, join(of_node, ", "));
+  PK_CHECK(false, "unknown channel group '{}' ({} groups; groups are named after their first producer, e.g. '{}')",
+           name, groups_.size(), groups_.empty() ? std::string() : groups_.front().name);
+  return groups_.front();  // unreachable
+}
+
+int ChannelAnalysis::group_index(const std::string& name) const {
+  auto it = group_by_name_.find(name);
+  return it == group_by_name_.end() ? -1 : it->second;
+}
+
+std::vector<int> ChannelAnalysis::prunable_groups() const {
+  std::vector<int> ids;
+  for (const auto& grp : groups_)
+    if (grp.prunable) ids.push_back(grp.id);
+  return ids;
+}
+
+std::vector<int> ChannelAnalysis::removable_blocks() const {
+  std::vector<int> ids;
+  for (size_t b = 0; b < blocks_.size(); ++b)
+    if (blocks_[b].removable) ids.push_back(static_cast<int>(b));
+  return ids;
+}
+
+int ChannelAnalysis::block_index(const std::string& add_name) const {
+  auto it = block_by_add_.find(add_name);
+  return it == block_by_add_.end() ? -1 : it->second;
+}
+
+void ChannelAnalysis::check_graph(const Graph& graph) const {
+  bool same = graph.size() == num_nodes();
+  for (int i = 0; same && i < graph.size(); ++i)
+    same = graph.node(i).name == node_names_[i] && graph.node(i).shape.channels() == node_channels_[i];
+  PK_CHECK(same, "the channel analysis was made for another graph ({} nodes) than the one given ({} nodes); "
+           "re-run analyze_channels on it", num_nodes(), graph.size());
+}
+
+int64_t ChannelAnalysis::value_size(int node, const std::vector<int>& kept) const {
+  const ValueChannels& v = values_.at(node);
+  int64_t n = 0;
+  for (const auto& occ : v.groups) n += static_cast<int64_t>(occ.times) * kept.at(occ.group);
+  return n * v.spatial;
+}
+
+ChannelAnalysis analyze_channels(const Graph& graph) { return ChannelAnalysisBuilder(graph).run(); }
+
+}  // namespace pk
