@@ -67,7 +67,8 @@ torch::Tensor Executor::run_node(int index, const std::vector<torch::Tensor>& va
     }
     case OpKind::kBatchNorm2d: {
       const auto& a = n.attr<BatchNormAttrs>();
-      return torch::batch_norm(x(0), *w[0], *w[1], *w[2], *w[3], training_, a.momentum, a.eps,
+      const double momentum = bn_momentum_override_ >= 0 ? bn_momentum_override_ : a.momentum;
+      return torch::batch_norm(x(0), *w[0], *w[1], *w[2], *w[3], training_, momentum, a.eps,
                                /*cudnn_enabled=*/false);
     }
     case OpKind::kReLU:

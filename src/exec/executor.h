@@ -31,6 +31,10 @@ class Executor {
   void train(bool on = true) { training_ = on; }
   void eval() { training_ = false; }
   bool training() const { return training_; }
+  /// In train mode, BN layers update running statistics with this momentum instead of their
+  /// own (running = (1−m)·running + m·batch); a negative value restores their own. BN
+  /// recalibration uses m = 1/(k+1) at batch k for an exact average over the batches.
+  void set_bn_momentum_override(double momentum) { bn_momentum_override_ = momentum; }
 
   /// Single-input graphs: returns the first output. UserError if x does not match the input shape.
   torch::Tensor forward(const torch::Tensor& x);
@@ -56,6 +60,7 @@ class Executor {
   Graph graph_;
   WeightStore weights_;
   bool training_ = false;
+  double bn_momentum_override_ = -1;
   std::map<int, torch::Tensor> masks_;          // node index → [1, C, 1, 1] or [1, C]
   std::vector<int> last_use_;                   // node index → last consumer index (free after)
   std::vector<std::vector<torch::Tensor*>> node_tensors_;  // per node, in tensor_specs order (into weights_)

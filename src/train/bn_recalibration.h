@@ -1,0 +1,22 @@
+// BN recalibration (algorithms.md §0 step 2): after pruning, the running statistics of every
+// BatchNorm2d no longer describe its input. Reset them and re-estimate them as the exact
+// average over `batches` mini-batches of training images, in train mode without gradients.
+// Reads images only (no labels). Leaves the executor in eval mode.
+#pragma once
+
+#include "data/dataset.h"
+#include "data/transforms.h"
+#include "exec/executor.h"
+
+namespace pk {
+
+struct RecalibrationOptions {
+  int batches = 20;
+  int64_t batch_size = 128;
+  uint64_t seed = 0;  // which images (a shuffled order); fixed seed → same batches for every candidate
+};
+
+void recalibrate_batch_norm(Executor& executor, const Dataset& images, const Normalization& normalization,
+                            const RecalibrationOptions& options = {});
+
+}  // namespace pk
