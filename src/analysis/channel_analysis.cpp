@@ -122,9 +122,18 @@ void ChannelAnalysisBuilder::pin(const RawValue& v, const std::string& reason) {
 }
 
 bool ChannelAnalysisBuilder::merge(const RawValue& a0, const RawValue& b0) {
-  const bool same_layout = a0.spatial == b0.spatial;
-  const RawValue a = same_layout ? a0 : expand(a0);
-  const RawValue b = same_layout ? b0 : expand(b0);
+  // Different flatten factors: compare feature by feature.
+  RawValue expanded_a, expanded_b;
+  const RawValue* pa = &a0;
+  const RawValue* pb = &b0;
+  if (a0.spatial != b0.spatial) {
+    expanded_a = expand(a0);
+    expanded_b = expand(b0);
+    pa = &expanded_a;
+    pb = &expanded_b;
+  }
+  const RawValue& a = *pa;
+  const RawValue& b = *pb;
   if (a.refs.size() != b.refs.size()) return false;
   // Root-level relations, one per (root of a, root of b) pair met: rel[index in ra] = index in rb.
   std::map<std::pair<int, int>, std::vector<int>> relations;

@@ -12,7 +12,8 @@
 
 namespace pk {
 
-/// A pruned network by indices (the fast form of a PrunePlan, see plan/apply_plan.h).
+/// A pruned network by indices: the fast form of a PrunePlan (plan_counts in plan/validate_plan.h;
+/// the ActionSpace fills it directly).
 struct ChannelCounts {
   std::vector<int> kept;         // per group id: channels kept, 1..size (size = num_groups)
   std::vector<char> removed;     // per node: 1 if dropped (a removed block's branch or Add); empty = none

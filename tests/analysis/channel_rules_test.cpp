@@ -1,0 +1,169 @@
+// Targeted checks of the channel rules on the small nets (the golden files show everything;
+// these pin the facts the pruning engine relies on, with a message when one breaks).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+
+#include "analysis/channel_analysis.h"
+#include "core/error.h"
+#include "small_nets.h"
+
+namespace pk {
+namespace {
+
+int group_of(const ChannelAnalysis& a, const Graph& g, const std::string& node) {
+  return a.value(g.index_of(node)).refs.at(0).group;
+}
+
+bool has_member(const ChannelGroup& grp, const ChannelAnalysis& a, const std::string& node, MemberRole role) {
+  return std::any_of(grp.members.begin(), grp.members.end(),
+                     [&](const GroupMember& m) { return a.node_name(m.node) == node && m.role == role; });
+}
+
+TEST(ChannelRules, ResidualAddTiesStemAndBranchOutput) {
+  const Graph g = test::residual_net();
+  const auto a = analyze_channels(g);
+  EXPECT_EQ(group_of(a, g, "conv0"), group_of(a, g, "conv2"));
+  EXPECT_NE(group_of(a, g, "conv0"), group_of(a, g, "conv1"));
+  const auto& stream = a.group("conv0");
+  EXPECT_TRUE(stream.prunable);
+  EXPECT_TRUE(has_member(stream, a, "conv2", MemberRole::kProducer));
+  EXPECT_TRUE(has_member(stream, a, "bn2", MemberRole::kSliced));
+  EXPECT_TRUE(has_member(stream, a, "fc", MemberRole::kConsumer));
+  ASSERT_EQ(a.removable_blocks().size(), 1u);
+  const auto& blk = a.blocks()[a.removable_blocks()[0]];
+  EXPECT_EQ(a.node_name(blk.entry), "relu0");
+  EXPECT_EQ(blk.branch.size(), 5u);
+}
+
+TEST(ChannelRules, ProjectionShortcutIsNotRemovableButIsOneGroup) {
+  const Graph g = test::projection_net();
+  const auto a = analyze_channels(g);
+  EXPECT_EQ(group_of(a, g, "conv2"), group_of(a, g, "proj"));
+  EXPECT_TRUE(a.removable_blocks().empty());
+  EXPECT_NE(a.blocks().at(0).reason.find("no identity shortcut"), std::string::npos) << a.blocks()[0].reason;
+}
+
+TEST(ChannelRules, InputAndOutputArePinned) {
+  const Graph g = test::chain_net();
+  const auto a = analyze_channels(g);
+  EXPECT_FALSE(a.group("input").prunable);
+  EXPECT_NE(a.group("input").reason.find("graph input 'input'"), std::string::npos);
+  EXPECT_FALSE(a.group("fc").prunable);
+  EXPECT_NE(a.group("fc").reason.find("graph output 'fc'"), std::string::npos);
+  EXPECT_EQ(a.prunable_groups().size(), 2u);
+}
+
+TEST(ChannelRules, ConcatKeepsSegmentsWithOffsets) {
+  const Graph g = test::concat_net();
+  const auto a = analyze_channels(g);
+  const auto& v = a.value(g.index_of("cat2"));  // conv0(6) | conv1(4) | conv2(5) | conv2(5)
+  ASSERT_EQ(v.refs.size(), 20u);
+  EXPECT_EQ(a.group(v.refs[7].group).name, "conv1");
+  EXPECT_EQ(v.refs[7].index, 1);
+  EXPECT_EQ(a.group(v.refs[17].group).name, "conv2");
+  EXPECT_EQ(v.refs[17].index, 2);
+  // conv2 occurs twice in trans's input: two consumer entries at offsets 10 and 15.
+  std::vector<int> offsets;
+  for (const auto& m : a.group("conv2").members)
+    if (m.role == MemberRole::kConsumer) offsets.push_back(m.offset());
+  EXPECT_EQ(offsets, (std::vector<int>{10, 15}));
+  const auto occ = v.groups;
+  ASSERT_EQ(occ.size(), 3u);
+  EXPECT_EQ(occ[2].times, 2);
+  EXPECT_EQ(a.value_size(g.index_of("cat2"), {3, 6, 4, 5, 7, 10}), 6 + 4 + 2 * 5);
+  EXPECT_EQ(a.value_size(g.index_of("cat2"), {3, 2, 1, 3, 7, 10}), 2 + 1 + 2 * 3);
+}
+
+TEST(ChannelRules, DepthwiseConvPassesItsChannelsThrough) {
+  const Graph g = test::depthwise_net();
+  const auto a = analyze_channels(g);
+  EXPECT_EQ(group_of(a, g, "dw"), group_of(a, g, "expand"));
+  EXPECT_TRUE(has_member(a.group("expand"), a, "dw", MemberRole::kSliced));
+  EXPECT_TRUE(a.group("expand").prunable);
+  EXPECT_EQ(group_of(a, g, "project"), group_of(a, g, "stem"));  // tied by the Add
+}
+
+TEST(ChannelRules, GroupedConvPinsBothSidesWithReason) {
+  for (int groups : {2, 4}) {
+    const Graph g = test::group_conv_net(groups);
+    const auto a = analyze_channels(g);
+    for (const char* name : {"conv0", "gconv"}) {
+      EXPECT_FALSE(a.group(name).prunable) << name;
+      EXPECT_NE(a.group(name).reason.find("grouped conv 'gconv' (groups=" + std::to_string(groups)),
+                std::string::npos)
+          << a.group(name).reason;
+    }
+    EXPECT_TRUE(a.group("conv2").prunable);
+  }
+}
+
+TEST(ChannelRules, FlattenExpandsChannelsIntoFeatureBlocks) {
+  const Graph g = test::flatten_net();
+  const auto a = analyze_channels(g);
+  const auto& flat = a.value(g.index_of("flat"));
+  EXPECT_EQ(flat.spatial, 16);
+  EXPECT_EQ(flat.refs.size(), 5u);
+  const GroupMember* fc1 = nullptr;
+  for (const auto& m : a.group("conv0").members)
+    if (a.node_name(m.node) == "fc1") fc1 = &m;
+  ASSERT_NE(fc1, nullptr);
+  EXPECT_EQ(fc1->spatial, 16);
+  EXPECT_EQ(fc1->offset(), 0);
+  EXPECT_TRUE(a.group("fc1").prunable);  // hidden Linear features can be pruned
+  EXPECT_EQ(a.value_size(g.index_of("flat"), {3, 2, 12, 10}), 32);
+}
+
+TEST(ChannelRules, SqueezeExcitationMulTiesTheGate) {
+  const Graph g = test::se_net();
+  const auto a = analyze_channels(g);
+  EXPECT_EQ(group_of(a, g, "se_expand"), group_of(a, g, "conv1"));
+  EXPECT_EQ(group_of(a, g, "conv1"), group_of(a, g, "conv0"));
+  EXPECT_TRUE(a.group("se_reduce").prunable);
+  EXPECT_TRUE(has_member(a.group("conv0"), a, "se_reduce", MemberRole::kConsumer));
+}
+
+TEST(ChannelRules, PermutationRelatesProducersChannelByChannel) {
+  const Graph g = test::permute_net();
+  const auto a = analyze_channels(g);
+  const auto& perm = a.value(g.index_of("perm"));
+  const auto& conv_b = a.value(g.index_of("conv_b"));
+  ASSERT_EQ(perm.refs.size(), conv_b.refs.size());
+  for (size_t c = 0; c < perm.refs.size(); ++c) EXPECT_EQ(perm.refs[c], conv_b.refs[c]) << c;
+  EXPECT_EQ(perm.refs[0].index, 2);  // order {2,0,3,1}
+  EXPECT_TRUE(a.group("conv_a").prunable);
+}
+
+TEST(ChannelRules, MisalignedAddPinsEverythingInvolved) {
+  const Graph g = test::mismatch_net();
+  const auto a = analyze_channels(g);
+  for (const char* name : {"conv_p", "conv_q", "conv_r"}) {
+    EXPECT_FALSE(a.group(name).prunable) << name;
+    EXPECT_NE(a.group(name).reason.find("do not line up"), std::string::npos);
+  }
+  EXPECT_TRUE(a.group("conv_s").prunable);
+}
+
+TEST(ChannelRules, UnknownGroupNamesTheGroupOfANode) {
+  const Graph g = test::residual_net();
+  const auto a = analyze_channels(g);
+  try {
+    a.group("conv2");
+    FAIL() << "expected UserError";
+  } catch (const UserError& e) {
+    EXPECT_NE(std::string(e.what()).find("node 'conv2' belongs to group 'conv0' (as producer)"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_THROW(a.group("nope"), UserError);
+  EXPECT_EQ(a.group_index("nope"), -1);
+}
+
+TEST(ChannelRules, CheckGraphRejectsAnotherGraph) {
+  const auto a = analyze_channels(test::residual_net());
+  EXPECT_NO_THROW(a.check_graph(test::residual_net()));
+  EXPECT_THROW(a.check_graph(test::chain_net()), UserError);
+}
+
+}  // namespace
+}  // namespace pk

@@ -1,0 +1,159 @@
+// Small graphs exercising each channel rule (docs/channel-rules.md); shared by the analysis and
+// plan tests. Each is a valid Graph with one input "input" and one output.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "graph/builder.h"
+
+namespace pk::test {
+
+/// Conv-BN-ReLU twice, global pool, Linear.
+inline Graph chain_net() {
+  GraphBuilder b;
+  auto x = b.input("input", Shape{{3, 8, 8}});
+  x = b.relu("relu1", b.batch_norm("bn1", b.conv("conv1", x, 8, 3, 1, 1)));
+  x = b.relu("relu2", b.batch_norm("bn2", b.conv("conv2", x, 6, 3, 1, 1)));
+  b.output(b.linear("fc", b.flatten("flat", b.global_avg_pool("pool", x)), 10));
+  return b.build();
+}
+
+/// Stem, one identity-shortcut basic block, head.
+inline Graph residual_net() {
+  GraphBuilder b;
+  auto x = b.input("input", Shape{{3, 8, 8}});
+  x = b.relu("relu0", b.batch_norm("bn0", b.conv("conv0", x, 8, 3, 1, 1)));
+  auto y = b.relu("relu1", b.batch_norm("bn1", b.conv("conv1", x, 4, 3, 1, 1)));
+  y = b.batch_norm("bn2", b.conv("conv2", y, 8, 3, 1, 1));
+  x = b.relu("relu2", b.add("add", y, x));
+  b.output(b.linear("fc", b.flatten("flat", b.global_avg_pool("pool", x)), 10));
+  return b.build();
+}
+
+/// Stem, one block with a strided 1x1 projection shortcut, head.
+inline Graph projection_net() {
+  GraphBuilder b;
+  auto x = b.input("input", Shape{{3, 8, 8}});
+  x = b.relu("relu0", b.batch_norm("bn0", b.conv("conv0", x, 8, 3, 1, 1)));
+  auto y = b.relu("relu1", b.batch_norm("bn1", b.conv("conv1", x, 16, 3, 2, 1)));
+  y = b.batch_norm("bn2", b.conv("conv2", y, 16, 3, 1, 1));
+  auto s = b.batch_norm("proj_bn", b.conv("proj", x, 16, 1, 2, 0));
+  x = b.relu("relu2", b.add("add", y, s));
+  b.output(b.linear("fc", b.flatten("flat", b.global_avg_pool("pool", x)), 10));
+  return b.build();
+}
+
+/// Dense-style concats, including a value concatenated with itself.
+inline Graph concat_net() {
+  GraphBuilder b;
+  auto x = b.input("input", Shape{{3, 8, 8}});
+  x = b.conv("conv0", x, 6, 3, 1, 1);
+  auto y = b.conv("conv1", b.relu("relu1", b.batch_norm("bn1", x)), 4, 3, 1, 1);
+  auto cat = b.concat("cat1", {x, y});                        // conv0 | conv1
+  auto z = b.conv("conv2", b.relu("relu2", b.batch_norm("bn2", cat)), 5, 1);
+  auto cat2 = b.concat("cat2", {cat, z, z});                  // conv0 | conv1 | conv2 | conv2
+  auto t = b.avg_pool("pool1", b.conv("trans", cat2, 7, 1), 2, 2);
+  b.output(b.linear("fc", b.flatten("flat", b.global_avg_pool("pool", t)), 10));
+  return b.build();
+}
+
+/// MobileNetV2-style inverted residual: expand 1x1, depthwise 3x3, project 1x1, identity Add.
+inline Graph depthwise_net() {
+  GraphBuilder b;
+  auto x = b.input("input", Shape{{3, 8, 8}});
+  x = b.relu6("stem_relu", b.batch_norm("stem_bn", b.conv("stem", x, 8, 3, 1, 1)));
+  auto y = b.relu6("exp_relu", b.batch_norm("exp_bn", b.conv("expand", x, 24, 1)));
+  y = b.relu6("dw_relu", b.batch_norm("dw_bn", b.conv("dw", y, 24, 3, 1, 1, /*groups=*/24)));
+  y = b.batch_norm("proj_bn", b.conv("project", y, 8, 1));
+  x = b.add("add", x, y);
+  b.output(b.linear("fc", b.flatten("flat", b.global_avg_pool("pool", x)), 10));
+  return b.build();
+}
+
+/// A grouped 3x3 conv (8 → 16 channels) between two ordinary convs.
+inline Graph group_conv_net(int groups) {
+  GraphBuilder b;
+  auto x = b.input("input", Shape{{3, 8, 8}});
+  x = b.relu("relu0", b.batch_norm("bn0", b.conv("conv0", x, 8, 3, 1, 1)));
+  x = b.relu("relu1", b.batch_norm("bn1", b.conv("gconv", x, 16, 3, 1, 1, groups)));
+  x = b.relu("relu2", b.batch_norm("bn2", b.conv("conv2", x, 12, 1)));
+  b.output(b.linear("fc", b.flatten("flat", b.global_avg_pool("pool", x)), 10));
+  return b.build();
+}
+
+/// Flatten of a 5x4x4 map into a two-layer MLP head.
+inline Graph flatten_net() {
+  GraphBuilder b;
+  auto x = b.input("input", Shape{{3, 8, 8}});
+  x = b.relu("relu0", b.batch_norm("bn0", b.conv("conv0", x, 5, 3, 2, 1)));  // 5x4x4
+  x = b.flatten("flat", x);                                                  // 80
+  x = b.relu("fc1_relu", b.linear("fc1", x, 12));
+  b.output(b.linear("fc2", x, 10));
+  return b.build();
+}
+
+/// Squeeze-and-excitation scaling (Mul by a Cx1x1 gate) inside a residual block.
+inline Graph se_net() {
+  GraphBuilder b;
+  auto x = b.input("input", Shape{{3, 8, 8}});
+  x = b.relu("relu0", b.batch_norm("bn0", b.conv("conv0", x, 8, 3, 1, 1)));
+  auto y = b.batch_norm("bn1", b.conv("conv1", x, 8, 3, 1, 1));
+  auto s = b.global_avg_pool("se_pool", y);
+  s = b.relu("se_relu", b.conv("se_reduce", s, 2, 1, 1, 0, 1, /*bias=*/true));
+  s = b.sigmoid("se_gate", b.conv("se_expand", s, 8, 1, 1, 0, 1, /*bias=*/true));
+  y = b.mul("se_mul", y, s);
+  x = b.relu("relu2", b.add("add", y, x));
+  b.output(b.linear("fc", b.flatten("flat", b.global_avg_pool("pool", x)), 10));
+  return b.build();
+}
+
+/// A ChannelPermute before an Add: the two convs are tied through the permutation.
+inline Graph permute_net() {
+  GraphBuilder b;
+  auto x = b.input("input", Shape{{3, 8, 8}});
+  auto a = b.batch_norm("bn_a", b.conv("conv_a", x, 4, 3, 1, 1));
+  a = b.channel_permute("perm", a, {2, 0, 3, 1});
+  auto c = b.conv("conv_b", x, 4, 3, 1, 1);
+  x = b.relu("relu", b.add("add", a, c));
+  x = b.conv("conv_c", x, 6, 1);
+  b.output(b.linear("fc", b.flatten("flat", b.global_avg_pool("pool", x)), 10));
+  return b.build();
+}
+
+/// An Add whose operands do not line up: Concat(8 | 8) + a 16-channel conv.
+inline Graph mismatch_net() {
+  GraphBuilder b;
+  auto x = b.input("input", Shape{{3, 8, 8}});
+  auto p = b.conv("conv_p", x, 8, 1);
+  auto q = b.conv("conv_q", x, 8, 1);
+  auto r = b.conv("conv_r", x, 16, 1);
+  x = b.relu("relu", b.add("add", b.concat("cat", {p, q}), r));
+  x = b.conv("conv_s", x, 6, 1);
+  b.output(b.linear("fc", b.flatten("flat", b.global_avg_pool("pool", x)), 10));
+  return b.build();
+}
+
+/// A residual block nested inside the branch of another one (both removable).
+inline Graph nested_net() {
+  GraphBuilder b;
+  auto x = b.input("input", Shape{{3, 8, 8}});
+  x = b.relu("relu0", b.conv("conv0", x, 8, 3, 1, 1));
+  auto y = b.relu("relu_a", b.conv("conv_a", x, 8, 3, 1, 1));
+  y = b.add("inner_add", b.conv("conv_b", y, 8, 3, 1, 1), y);
+  y = b.conv("conv_c", y, 8, 3, 1, 1);
+  x = b.add("outer_add", y, x);
+  b.output(b.linear("fc", b.flatten("flat", b.global_avg_pool("pool", x)), 10));
+  return b.build();
+}
+
+/// Every small net with its golden-file stem.
+inline std::vector<std::pair<std::string, Graph>> small_nets() {
+  return {{"chain", chain_net()},          {"residual", residual_net()},   {"projection", projection_net()},
+          {"concat", concat_net()},        {"depthwise", depthwise_net()}, {"group_conv_g2", group_conv_net(2)},
+          {"group_conv_g4", group_conv_net(4)}, {"flatten_linear", flatten_net()}, {"se", se_net()},
+          {"permute", permute_net()},      {"add_mismatch", mismatch_net()}, {"nested", nested_net()}};
+}
+
+}  // namespace pk::test

@@ -1,0 +1,40 @@
+// Helpers for the plan tests: random valid plans and resolution with random scores.
+#pragma once
+
+#include <random>
+#include <string>
+#include <vector>
+
+#include "analysis/channel_analysis.h"
+#include "plan/prune_plan.h"
+#include "plan/resolve_counts.h"
+
+namespace pk::test {
+
+/// A random valid plan: each prunable group pruned with probability 0.7 to a uniform count in
+/// 1..size, each removable block removed with probability 0.3 (zoo blocks never nest).
+inline PrunePlan random_plan(const ChannelAnalysis& a, std::mt19937& rng) {
+  PrunePlan plan;
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  for (int g : a.prunable_groups()) {
+    if (u(rng) >= 0.7) continue;
+    std::uniform_int_distribution<int> count(1, a.group(g).size);
+    plan.keep_count(a.group(g).name, count(rng));
+  }
+  for (int b : a.removable_blocks())
+    if (u(rng) < 0.3) plan.removed_blocks.push_back(a.node_name(a.blocks()[b].add));
+  return plan;
+}
+
+/// Random importance scores for every group of the plan.
+inline GroupScores random_scores(const ChannelAnalysis& a, const PrunePlan& plan, std::mt19937& rng) {
+  GroupScores scores;
+  std::uniform_real_distribution<float> u(0.0f, 1.0f);
+  for (const auto& [name, keep] : plan.groups) {
+    auto& s = scores[name];
+    for (int i = 0; i < a.group(name).size; ++i) s.push_back(u(rng));
+  }
+  return scores;
+}
+
+}  // namespace pk::test
