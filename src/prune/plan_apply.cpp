@@ -1,0 +1,90 @@
+#include "prune/plan_apply.h"
+
+#include "core/error.h"
+#include "plan/apply_plan.h"
+#include "plan/kept_channels.h"
+#include "plan/resolve_counts.h"
+
+namespace pk {
+namespace {
+
+torch::Tensor select(const torch::Tensor& t, int64_t dim, const std::vector<int>& indices, bool full) {
+  if (full) return t.detach().clone();
+  auto index = torch::tensor(std::vector<int64_t>(indices.begin(), indices.end()), torch::kLong);
+  return t.detach().index_select(dim, index).contiguous();
+}
+
+}  // namespace
+
+PrunedNetwork plan_apply(const Graph& graph, const WeightStore& weights, const ChannelAnalysis& analysis,
+                         const PrunePlan& plan) {
+  const KeptChannels kept = kept_channels(graph, analysis, plan);  // validates the plan
+  PrunedNetwork out;
+  out.graph = apply_plan_to_graph(graph, analysis, plan);
+  torch::NoGradGuard no_grad;
+  for (int i = 0; i < graph.size(); ++i) {
+    const Node& n = graph.node(i);
+    const NodeChannels& k = kept.nodes[i];
+    if (k.removed) continue;
+    switch (n.op) {
+      case OpKind::kConv2d: {
+        PK_CHECK(!k.regrouped, "plan changes the groups of conv '{}': applying group counts needs the "
+                 "group-convolution method, not plan_apply", n.name);
+        const auto& a = n.attr<ConvAttrs>();
+        const bool depthwise = a.groups > 1 && k.groups == static_cast<int>(k.out.size()) && !k.out_full();
+        torch::Tensor w = select(weights.get(n.name, "weight"), 0, k.out, k.out_full());
+        if (a.groups == 1) w = select(w, 1, k.in[0], k.in_full());
+        PK_ASSERT(a.groups == 1 || depthwise || (k.in_full() && k.out_full()),
+                  "grouped conv '{}' has pruned channels but is not depthwise", n.name);
+        out.weights.set(n.name, "weight", w);
+        if (a.bias) out.weights.set(n.name, "bias", select(weights.get(n.name, "bias"), 0, k.out, k.out_full()));
+        break;
+      }
+      case OpKind::kLinear: {
+        torch::Tensor w = select(weights.get(n.name, "weight"), 0, k.out, k.out_full());
+        out.weights.set(n.name, "weight", select(w, 1, k.in[0], k.in_full()));
+        if (n.attr<LinearAttrs>().bias)
+          out.weights.set(n.name, "bias", select(weights.get(n.name, "bias"), 0, k.out, k.out_full()));
+        break;
+      }
+      case OpKind::kBatchNorm2d:
+        for (const char* t : {"weight", "bias", "running_mean", "running_var"})
+          out.weights.set(n.name, t, select(weights.get(n.name, t), 0, k.out, k.out_full()));
+        break;
+      case OpKind::kInput:
+      case OpKind::kReLU:
+      case OpKind::kReLU6:
+      case OpKind::kLeakyReLU:
+      case OpKind::kSiLU:
+      case OpKind::kSigmoid:
+      case OpKind::kAdd:
+      case OpKind::kMul:
+      case OpKind::kConcat:
+      case OpKind::kMaxPool2d:
+      case OpKind::kAvgPool2d:
+      case OpKind::kGlobalAvgPool:
+      case OpKind::kUpsample:
+      case OpKind::kFlatten:
+      case OpKind::kChannelPermute:
+      case OpKind::kIdentity:
+        break;
+      case OpKind::kCount:
+        PK_ASSERT(false, "invalid op");
+    }
+  }
+  out.weights.validate(out.graph, "plan_apply result");
+  return out;
+}
+
+PrunePlan resolve_plan(const Graph& graph, const WeightStore& weights, const ChannelAnalysis& analysis,
+                       const PrunePlan& plan, Criterion criterion, const WeightStore* gradients) {
+  const auto scores = channel_importance(graph, analysis, weights, criterion, gradients);
+  GroupScores by_name;
+  for (const auto& [name, keep] : plan.groups) {
+    const int g = analysis.group_index(name);
+    if (g >= 0 && !scores[g].empty()) by_name[name] = scores[g];
+  }
+  return resolve_counts(plan, analysis, by_name);
+}
+
+}  // namespace pk
