@@ -132,3 +132,41 @@ TEST(Cli, FinetuneWithLabelFreeDistillation) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Cli, PruneMeetsBudgetAndPlanReapplies) {
+  fs::path d = temp_dir();
+  const std::string pruned = (d / "p.pkm").string(), plan = (d / "plan.json").string();
+  CommandResult p = prunekit("prune resnet20 --method uniform --target-macs 0.5 --round-to 8 --out " + pruned +
+                             " --plan-out " + plan);
+  ASSERT_EQ(p.code, 0) << p.output;
+  ASSERT_TRUE(fs::exists(pruned) && fs::exists(plan));
+  CommandResult a = prunekit("analyze " + pruned + " --json");
+  ASSERT_EQ(a.code, 0) << a.output;
+  auto pos = a.output.find("\"macs\":");
+  ASSERT_NE(pos, std::string::npos);
+  EXPECT_LE(std::stoll(a.output.substr(pos + 7)), 31021952 / 2) << "resnet20 1x28x28 has 31,021,952 MACs";
+  // The written plan re-applied to the original gives the same network.
+  CommandResult again = prunekit("apply --model resnet20 --plan " + plan + " --out " + (d / "q.pkm").string());
+  ASSERT_EQ(again.code, 0) << again.output;
+  CommandResult b = prunekit("analyze " + (d / "q.pkm").string() + " --json");
+  EXPECT_EQ(b.output.substr(b.output.find("\"macs\":"), 20), a.output.substr(pos, 20));
+  fs::remove_all(d);
+}
+
+TEST(Cli, BadPlanAndBudgetAreUsageErrors) {
+  fs::path d = temp_dir();
+  std::ofstream(d / "bad.json") << R"({"format": "prunekit-plan", "version": 1, "groups": {"nope": {"keep": 3}}})";
+  CommandResult r = prunekit("apply --model resnet20 --plan " + (d / "bad.json").string() + " --out " +
+                             (d / "x.pkm").string());
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.output.find("nope"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(d / "x.pkm"));
+  CommandResult nb = prunekit("prune resnet20 --out " + (d / "y.pkm").string());
+  EXPECT_EQ(nb.code, 2);
+  EXPECT_NE(nb.output.find("--target-macs"), std::string::npos) << nb.output;
+  fs::remove_all(d);
+}
+
+}  // namespace

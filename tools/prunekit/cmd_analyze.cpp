@@ -5,6 +5,8 @@
 
 #include "commands.h"
 #include "common.h"
+#include "analysis/analysis_text.h"
+#include "analysis/channel_analysis.h"
 #include "graph/cost.h"
 #include "model_source.h"
 
@@ -21,7 +23,29 @@ void run(const AnalyzeCommandOptions& o) {
   LoadedModel m = load_model_source(o.model, o.zoo, 0);
   const Graph& g = m.graph;
   const GraphCost cost = graph_cost(g);
+  const ChannelAnalysis analysis = analyze_channels(g);
   if (o.json) {
+    nlohmann::json groups = nlohmann::json::array();
+    for (const auto& grp : analysis.groups()) {
+      nlohmann::json members = nlohmann::json::array();
+      for (const auto& m : grp.members)
+        members.push_back({{"node", g.node(m.node).name}, {"role", role_name(m.role)}, {"channels", m.channels}});
+      groups.push_back({{"name", grp.name},
+                        {"size", grp.size},
+                        {"prunable", grp.prunable},
+                        {"reason", grp.reason},
+                        {"members", members}});
+    }
+    nlohmann::json blocks = nlohmann::json::array();
+    for (const auto& blk : analysis.blocks()) {
+      std::vector<std::string> branch;
+      for (int n : blk.branch) branch.push_back(g.node(n).name);
+      blocks.push_back({{"add", g.node(blk.add).name},
+                        {"entry", blk.entry >= 0 ? g.node(blk.entry).name : ""},
+                        {"removable", blk.removable},
+                        {"reason", blk.reason},
+                        {"branch", branch}});
+    }
     nlohmann::json layers = nlohmann::json::array();
     for (int i = 0; i < g.size(); ++i) {
       const Node& n = g.node(i);
@@ -32,7 +56,8 @@ void run(const AnalyzeCommandOptions& o) {
                         {"macs", cost.per_node[i].macs},
                         {"params", cost.per_node[i].params}});
     }
-    std::cout << nlohmann::json{{"model", o.model}, {"macs", cost.macs}, {"params", cost.params}, {"layers", layers}}
+    std::cout << nlohmann::json{{"model", o.model}, {"macs", cost.macs}, {"params", cost.params}, {"layers", layers},
+                                 {"groups", groups}, {"blocks", blocks}}
                      .dump(2)
               << "\n";
     return;
@@ -50,13 +75,17 @@ void run(const AnalyzeCommandOptions& o) {
   std::cout << fmt::format("{:<{}}  {:<14} {:>12} {:>14} {:>10}\n", "total", width, "", "", cost.macs, cost.params);
   std::cout << fmt::format("\n{}: {} nodes, {} MACs, {} params per image\n", o.model, g.size(), human_count(cost.macs),
                            human_count(cost.params));
+  AnalysisTextOptions text;
+  text.values = false;
+  std::cout << "\nChannel groups (pruned together) and residual blocks (removable as a whole):\n"
+            << to_text(analysis, text);
 }
 
 }  // namespace
 
 Action register_analyze(CLI::App& app) {
   auto o = std::make_shared<AnalyzeCommandOptions>();
-  CLI::App* cmd = app.add_subcommand("analyze", "Per-layer table of a model: op, output shape, MACs and params.");
+  CLI::App* cmd = app.add_subcommand("analyze", "Per-layer table (op, output shape, MACs, params), channel groups and removable blocks.");
   cmd->footer(
       "Examples:\n  prunekit analyze --model base.pkm\n  prunekit analyze resnet56 --in-channels 3 --input-size 32 --json\n"
       "MACs count the multiply-accumulates of Conv2d and Linear layers for one image.");

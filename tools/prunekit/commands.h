@@ -15,5 +15,7 @@ Action register_finetune(CLI::App& app);
 Action register_eval(CLI::App& app);
 Action register_analyze(CLI::App& app);
 Action register_bench(CLI::App& app);
+Action register_apply(CLI::App& app);
+Action register_prune(CLI::App& app);
 
 }  // namespace pk::cli
