@@ -8,7 +8,8 @@ DEMO_EPOCHS ?= 3
 # Debian packages the project needs to build, test and run.
 DEB_PACKAGES = build-essential cmake libtorch-dev libopenblas0-pthread libcli11-dev \
   nlohmann-json3-dev libfmt-dev libspdlog-dev zlib1g-dev libstb-dev libgtest-dev \
-  libgmock-dev libbenchmark-dev dataset-fashion-mnist
+  libgmock-dev libbenchmark-dev dataset-fashion-mnist \
+  libonnx-dev libprotobuf-dev python3-onnx python3-torch python3-torchvision python3-numpy nodejs
 
 .PHONY: all deps build test test-slow demo bench clean
 
@@ -16,6 +17,7 @@ all: build
 
 deps:
 	@bash scripts/install_deps.sh $(DEB_PACKAGES)
+	@bash scripts/install_npm.sh
 
 $(BUILD_DIR)/CMakeCache.txt:
 	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release

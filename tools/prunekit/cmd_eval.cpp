@@ -8,7 +8,7 @@
 #include "exec/threads.h"
 #include "graph/cost.h"
 #include "train/evaluate.h"
-#include "weights/model_file.h"
+#include "io/network_file.h"
 
 namespace pk::cli {
 namespace {
@@ -27,7 +27,7 @@ void run(EvalCommandOptions& o, CLI::App* cmd) {
   const int threads = configure_threads(o.threads);
   PK_CHECK(o.split == "test" || o.split == "search" || o.split == "train",
            "--split '{}' is unknown; use test, search or train", o.split);
-  ModelFile model = load_model(o.model);
+  ModelFile model = load_network(o.model);
   DataOptions data_options = o.data;
   if (cmd->count("--dataset") == 0) apply_dataset_metadata(model.metadata, data_options);
   print_resolved_options("eval", {{"model", o.model},
@@ -65,7 +65,7 @@ Action register_eval(CLI::App& app) {
   cmd->footer(
       "Example:\n  prunekit eval --model base.pkm\n"
       "The dataset defaults to the one recorded in the model file; --dataset overrides it.");
-  cmd->add_option("--model,model", o->model, "model file (.pkm)")->required();
+  cmd->add_option("--model,model", o->model, "model file (.pkm or .onnx)")->required();
   cmd->add_option("--split", o->split, "test, search or train")->capture_default_str();
   cmd->add_option("--batch-size", o->batch_size, "evaluation batch size")->capture_default_str();
   cmd->add_flag("--json", o->json, "print the result as JSON");

@@ -15,7 +15,7 @@
 #include "plan/plan_json.h"
 #include "prune/one_shot.h"
 #include "prune/plan_apply.h"
-#include "weights/model_file.h"
+#include "io/network_file.h"
 
 namespace pk::cli {
 namespace {
@@ -59,7 +59,7 @@ void write_pruned(const PruneCommandOptions& o, const LoadedModel& m, const Chan
   metadata["pruning"]["plan"] = nlohmann::json::parse(plan_to_json(plan));
   metadata["pruning"]["macs_before"] = before.macs;
   metadata["pruning"]["params_before"] = before.params;
-  save_model(o.out, pruned.graph, pruned.weights, metadata);
+  save_network(o.out, pruned.graph, pruned.weights, metadata);  // .pkm, .onnx or .pt by extension
   if (!o.plan_path.empty() && o.method != "apply") save_plan(o.plan_path, plan);
   std::cout << fmt::format("{:<8} {:>14} {:>14} {:>8}\n", "", "before", "after", "ratio");
   std::cout << fmt::format("{:<8} {:>14} {:>14} {:>7.1f}%\n", "MACs", human_count(before.macs), human_count(after.macs),
@@ -113,7 +113,7 @@ void run_prune(const PruneCommandOptions& o) {
 
 void add_common(CLI::App* cmd, PruneCommandOptions& o) {
   cmd->add_option("--model,model", o.model, "model file (.pkm) or built-in model name")->required();
-  cmd->add_option("--out", o.out, "output model file (.pkm)")->required();
+  cmd->add_option("--out", o.out, "output model: .pkm, .onnx or .pt (TorchScript), by extension")->required();
   cmd->add_option("--criterion", o.criterion, "which channels to keep: " + join(known_criteria(), ", "))
       ->capture_default_str();
 }

@@ -15,7 +15,10 @@ Action register_finetune(CLI::App& app);
 Action register_eval(CLI::App& app);
 Action register_analyze(CLI::App& app);
 Action register_bench(CLI::App& app);
+Action register_import(CLI::App& app);
+Action register_export(CLI::App& app);
 Action register_apply(CLI::App& app);
 Action register_prune(CLI::App& app);
+Action register_search(CLI::App& app);
 
 }  // namespace pk::cli

@@ -15,8 +15,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1, 1);
   app.set_version_flag("--version", std::string("prunekit 0.1.0"));
   std::map<CLI::App*, pk::cli::Action> actions;
-  for (auto* reg : {&pk::cli::register_train, &pk::cli::register_finetune, &pk::cli::register_eval, &pk::cli::register_analyze, &pk::cli::register_bench, &pk::cli::register_apply,
-                    &pk::cli::register_prune}) {
+  for (auto* reg : {&pk::cli::register_train, &pk::cli::register_finetune, &pk::cli::register_eval, &pk::cli::register_analyze, &pk::cli::register_bench, &pk::cli::register_import, &pk::cli::register_export, &pk::cli::register_apply,
+                    &pk::cli::register_prune, &pk::cli::register_search}) {
     const size_t before = app.get_subcommands({}).size();
     pk::cli::Action action = (*reg)(app);
     actions[app.get_subcommands({}).at(before)] = std::move(action);

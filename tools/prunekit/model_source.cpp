@@ -4,6 +4,7 @@
 
 #include "core/error.h"
 #include "core/strings.h"
+#include "io/network_file.h"
 #include "models/zoo.h"
 #include "weights/model_file.h"
 
@@ -18,7 +19,7 @@ LoadedModel load_model_source(const std::string& spec, const ModelOptions& zoo, 
     PK_CHECK(std::filesystem::exists(spec),
              "--model '{}' is neither an existing model file nor a built-in model; built-in models: {}", spec,
              join(known, ", "));
-    ModelFile file = load_model(spec);
+    ModelFile file = load_network(spec);  // .onnx files are imported
     m.graph = std::move(file.graph);
     m.weights = std::move(file.weights);
     m.metadata = std::move(file.metadata);

@@ -1,5 +1,5 @@
-// Where a `--model` argument comes from: a prunekit model file (.pkm) or a built-in zoo name
-// (fresh weights from the seed). ONNX files join here with the interop issue.
+// Where a `--model` argument comes from: a model file (.pkm, .onnx) or a built-in zoo name
+// (fresh weights from the seed).
 #pragma once
 
 #include <nlohmann/json.hpp>

@@ -1,0 +1,115 @@
+// Internal to src/io: the state of one ONNX import. onnx_import.cpp walks the model (inputs,
+// initializers, nodes in order, outputs, dead-node removal, graph build); onnx_import_ops.cpp
+// maps each op. Every ONNX value is classified as a feature (an IR node's output), a constant
+// (initializers, Constant nodes, folded arithmetic) or a shape vector (the integer arithmetic
+// torch emits around Reshape), so patterns are recognized without a general constant folder.
+#pragma once
+
+#include <climits>
+#include <map>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "graph/graph.h"
+#include "io/onnx_import.h"
+#include "io/onnx_names.h"
+#include "io/onnx_proto.h"
+
+namespace pk {
+
+/// The dynamic batch size as an entry of a shape vector.
+inline constexpr int64_t kBatchDim = INT64_MIN;
+
+struct OnnxValue {
+  enum class Kind { kFeature, kConstant, kShape };
+  Kind kind = Kind::kFeature;
+  std::string node;            // kFeature: the IR node that produces it
+  Hw pad{0, 0};                // kFeature: zero padding of an ONNX Pad, folded into the consumer
+  ConstTensor constant;        // kConstant
+  std::vector<int64_t> dims;   // kShape: known ints and kBatchDim
+  bool scalar = false;         // kShape: 0-D (a single entry)
+};
+
+class OnnxImporter {
+ public:
+  OnnxImporter(const onnx::ModelProto& model, std::string source);
+  OnnxImport run();
+
+ private:
+  // ---- onnx_import.cpp: the walk ----
+  void read_opset();
+  void read_initializers();
+  void read_inputs();
+  void import_node(const onnx::NodeProto& n);
+  OnnxImport finish();
+
+  // ---- onnx_import_ops.cpp: one handler per op family ----
+  void conv(const onnx::NodeProto& n, const OnnxAttrs& a);
+  void batch_norm(const onnx::NodeProto& n, const OnnxAttrs& a);
+  void unary(const onnx::NodeProto& n, const OnnxAttrs& a, OpKind op);
+  void clip(const onnx::NodeProto& n, const OnnxAttrs& a);
+  void binary(const onnx::NodeProto& n, OpKind op);
+  void concat(const onnx::NodeProto& n, const OnnxAttrs& a);
+  void pool(const onnx::NodeProto& n, const OnnxAttrs& a, OpKind op);
+  void global_avg_pool(const onnx::NodeProto& n);
+  void flatten(const onnx::NodeProto& n, const OnnxAttrs& a);
+  void reshape(const onnx::NodeProto& n, const OnnxAttrs& a);
+  void gemm(const onnx::NodeProto& n, const OnnxAttrs& a);
+  void matmul(const onnx::NodeProto& n);
+  void resize(const onnx::NodeProto& n, const OnnxAttrs& a);
+  void pad(const onnx::NodeProto& n, const OnnxAttrs& a);
+  void gather(const onnx::NodeProto& n, const OnnxAttrs& a);
+  void identity(const onnx::NodeProto& n);
+  void dropout(const onnx::NodeProto& n);
+  void constant(const onnx::NodeProto& n, const OnnxAttrs& a);
+  void shape_op(const onnx::NodeProto& n, const OnnxAttrs& a);
+  void unsqueeze(const onnx::NodeProto& n, const OnnxAttrs& a, bool squeeze);
+  void slice(const onnx::NodeProto& n);
+  void cast(const onnx::NodeProto& n);
+
+  // ---- helpers (onnx_import.cpp) ----
+  /// "model.onnx: node '/layer1/Conv' (Conv)"
+  std::string where(const onnx::NodeProto& n) const;
+  /// Input k is given (present and not the empty name).
+  bool has_input(const onnx::NodeProto& n, int k) const;
+  /// Input k's value; UserError if missing or not defined yet.
+  const OnnxValue& input(const onnx::NodeProto& n, int k) const;
+  /// Input k as a feature of rank `rank` (0 = 2 or 4); a pending Pad is an error unless allowed.
+  const OnnxValue& feature(const onnx::NodeProto& n, int k, int rank = 0, bool allow_pad = false) const;
+  /// Input k as a constant; `what` names the operand ("weight").
+  const ConstTensor& constant_input(const onnx::NodeProto& n, int k, const char* what) const;
+  /// Integer entries of a shape vector or an integer constant (kBatchDim for the batch), or nullopt.
+  std::optional<std::vector<int64_t>> int_entries(const OnnxValue& v) const;
+  const Shape& shape_of(const OnnxValue& feature) const;
+  /// Rank including the batch dimension (4 for CxHxW, 2 for F).
+  int rank_of(const OnnxValue& feature) const { return shape_of(feature).rank() + 1; }
+  Node& ir_node(const std::string& name) { return nodes_.at(index_.at(name)); }
+  const Node& ir_node(const std::string& name) const { return nodes_.at(index_.at(name)); }
+  /// Adds an IR node named after `n`, infers its shape (errors name `n`), returns its name.
+  std::string add_node(const onnx::NodeProto& n, OpKind op, std::vector<std::string> inputs, Attrs attrs);
+  void add_tensor(const std::string& node, const std::string& tensor, const ConstTensor& t);
+  /// Binds output k of `n`.
+  void define(const onnx::NodeProto& n, int k, OnnxValue v);
+  void define_feature(const onnx::NodeProto& n, const std::string& ir_name, Hw pad = {0, 0});
+  void define_shape(const onnx::NodeProto& n, std::vector<int64_t> dims, bool scalar);
+  /// UserError if output k ≥ 1 of `n` (an optional output such as MaxPool's indices) is used.
+  void expect_unused_outputs(const onnx::NodeProto& n, int from) const;
+  std::string node_name_for(const onnx::NodeProto& n) const;
+
+  const onnx::ModelProto& model_;
+  std::string source_;
+  int64_t opset_ = 0;
+  bool from_prunekit_ = false;  // names written by prunekit's exporter are kept verbatim
+  int64_t static_batch_ = 0;    // fixed batch size of the graph input, 0 if dynamic
+  std::unordered_map<std::string, OnnxValue> values_;
+  std::unordered_map<std::string, int> uses_;  // ONNX value name → number of readers (+ graph outputs)
+  std::vector<Node> nodes_;                    // pending IR nodes, topological order
+  std::unordered_map<std::string, int> index_;
+  std::map<std::string, std::map<std::string, ConstTensor>> tensors_;  // IR node → tensor name → data
+  std::unordered_map<std::string, std::string> matmul_linear_;        // Linear from MatMul → its ONNX output
+  NameAllocator names_;
+};
+
+}  // namespace pk

@@ -1,0 +1,76 @@
+#!/usr/bin/python3
+"""Generates a PyTorch → ONNX fixture for prunekit's import tests (run by the tests on first use).
+
+  make_fixtures.py MODEL SIZE OUTDIR
+
+MODEL is a torchvision classification model (resnet18, vgg11_bn, mobilenet_v2, densenet121,
+resnext50_32x4d, squeezenet1_1) or vgg11_bn_head512 (vgg11_bn whose adaptive 7x7 pool and first
+classifier layer are replaced to take small inputs: VGG's 7x7 pool needs 224x224). Random
+weights with a fixed seed; BatchNorm affine parameters and running statistics are randomized too,
+so BN (or its folding into Conv by the exporter) is really exercised. Exported with
+torch.onnx.export, opset 13, eval mode, dynamic batch. Writes OUTDIR/MODEL_SIZE.onnx, .input.bin
+and .output.bin (raw float32, batch 2, PyTorch's output), and .json (shapes, timings) last.
+"""
+import json
+import os
+import sys
+import time
+
+import torch
+import torchvision
+
+
+def build(name):
+    if name == "vgg11_bn_head512":
+        m = torchvision.models.vgg11_bn()
+        m.avgpool = torch.nn.Identity()
+        m.classifier[0] = torch.nn.Linear(512, 4096)
+        return m
+    return getattr(torchvision.models, name)()
+
+
+def randomize_bn(model, gen):
+    for mod in model.modules():
+        if isinstance(mod, torch.nn.BatchNorm2d):
+            c = mod.num_features
+            mod.weight.data = torch.rand(c, generator=gen) * 0.5 + 0.75
+            mod.bias.data = (torch.rand(c, generator=gen) - 0.5) * 0.2
+            mod.running_mean = (torch.rand(c, generator=gen) - 0.5) * 0.2
+            mod.running_var = torch.rand(c, generator=gen) * 0.5 + 0.75
+
+
+def main():
+    name, size, out_dir = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+    torch.manual_seed(0)
+    torch.set_num_threads(1)
+    gen = torch.Generator().manual_seed(1)
+    model = build(name)
+    randomize_bn(model, gen)
+    model.eval()
+    x = torch.randn(2, 3, size, size, generator=gen)
+    stem = os.path.join(out_dir, "%s_%d" % (name, size))
+    t0 = time.time()
+    with torch.no_grad():
+        y = model(x)
+    t1 = time.time()
+    tmp = stem + ".onnx.tmp%d" % os.getpid()
+    torch.onnx.export(model, x, tmp, opset_version=13, input_names=["input"], output_names=["logits"],
+                      dynamic_axes={"input": {0: "N"}, "logits": {0: "N"}})
+    os.replace(tmp, stem + ".onnx")
+    t2 = time.time()
+    for suffix, t in ((".input.bin", x), (".output.bin", y)):  # atomic: tests may run concurrently
+        tmp = stem + suffix + ".tmp%d" % os.getpid()
+        t.numpy().astype("<f4").tofile(tmp)
+        os.replace(tmp, stem + suffix)
+    info = {"model": name, "size": size, "input_shape": list(x.shape), "output_shape": list(y.shape),
+            "torch": torch.__version__, "torchvision": torchvision.__version__,
+            "params": sum(p.numel() for p in model.parameters()),
+            "torch_forward_seconds": t1 - t0, "export_seconds": t2 - t1}
+    tmp = stem + ".json.tmp%d" % os.getpid()
+    with open(tmp, "w") as f:
+        json.dump(info, f)
+    os.replace(tmp, stem + ".json")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,229 @@
+// Malformed and unsupported ONNX input: every case is a pk::UserError whose message names the file
+// and says what is wrong — never a crash, never a wrong graph. Torch-free, so the same tests also
+// run under AddressSanitizer (ctest -L slow: io_malformed_asan).
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "core/error.h"
+#include "io/onnx_import.h"
+#include "onnx_maker.h"
+
+namespace pk {
+namespace {
+
+using iotest::float_attr;
+using iotest::int_attr;
+using iotest::ints;
+using iotest::OnnxMaker;
+
+/// Imports `bytes` expecting a UserError that mentions every one of `needles` (and the file).
+void expect_error(const std::string& bytes, const std::vector<std::string>& needles) {
+  try {
+    import_onnx_bytes(bytes, "bad.onnx");
+    ADD_FAILURE() << "import succeeded; expected an error mentioning " << needles.front();
+  } catch (const UserError& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("bad.onnx"), std::string::npos) << msg;
+    for (const auto& n : needles) EXPECT_NE(msg.find(n), std::string::npos) << "'" << n << "' not in: " << msg;
+  }
+}
+
+/// input [N,3,8,8] → Conv(w [4,3,3,3], pads 1) → Relu → output "y".
+OnnxMaker conv_model() {
+  OnnxMaker m;
+  m.init("w", {4, 3, 3, 3});
+  m.node("Conv", "conv", {"x", "w"}, {"c"}, [](auto* n) { ints(n, "pads", {1, 1, 1, 1}); });
+  m.node("Relu", "relu", {"c"}, {"y"});
+  m.output("y");
+  return m;
+}
+
+TEST(OnnxMalformed, ValidBaseModelImports) {
+  EXPECT_EQ(import_onnx_bytes(conv_model().bytes(), "ok.onnx").graph.size(), 3);
+}
+
+TEST(OnnxMalformed, EmptyFile) { expect_error("", {"empty"}); }
+
+TEST(OnnxMalformed, NotProtobuf) {
+  expect_error("# prunekit graph v1\ninput = Input() shape=1x28x28\n", {"not"});
+  expect_error(std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16), {"not"});
+  expect_error("{\"model\": 1}", {"not"});
+}
+
+TEST(OnnxMalformed, TruncatedFile) {
+  const std::string bytes = conv_model().bytes();
+  for (size_t cut : {bytes.size() / 2, bytes.size() - 3, size_t{7}}) {
+    SCOPED_TRACE(cut);
+    expect_error(bytes.substr(0, cut), {"ONNX"});
+  }
+}
+
+TEST(OnnxMalformed, MissingInitializer) {
+  OnnxMaker m = conv_model();
+  m.graph().mutable_initializer()->Clear();
+  expect_error(m.bytes(), {"conv", "'w'", "not defined"});
+}
+
+TEST(OnnxMalformed, WrongRanks) {
+  OnnxMaker m;
+  m.init("w", {4, 3, 3});
+  m.node("Conv", "conv", {"x", "w"}, {"y"});
+  m.output("y");
+  expect_error(m.bytes(), {"conv", "Conv", "4-D"});
+  OnnxMaker m3({3, 8});  // [N,3,8]
+  m3.node("Relu", "relu", {"x"}, {"y"});
+  m3.output("y");
+  expect_error(m3.bytes(), {"graph input 'x'", "rank 3"});
+}
+
+TEST(OnnxMalformed, UnsupportedOpNamesNodeOpAndSupportedList) {
+  OnnxMaker m = conv_model();
+  m.node("Softmax", "/softmax/Softmax", {"y"}, {"p"});
+  m.graph().mutable_output(0)->set_name("p");
+  expect_error(m.bytes(), {"/softmax/Softmax", "Softmax", "supported ops", "Conv", "BatchNormalization"});
+}
+
+TEST(OnnxMalformed, UnsupportedPatternsAreErrorsNotWrongGraphs) {
+  {
+    OnnxMaker m;
+    m.init("w", {4, 3, 3, 3});
+    m.node("Conv", "conv", {"x", "w"}, {"y"}, [](auto* n) { ints(n, "pads", {1, 1, 0, 0}); });
+    m.output("y");
+    expect_error(m.bytes(), {"conv", "asymmetric"});
+  }
+  {
+    OnnxMaker m;
+    m.init("w", {4, 3, 3, 3});
+    m.node("Conv", "conv", {"x", "w"}, {"y"}, [](auto* n) { iotest::string_attr(n, "auto_pad", "SAME_UPPER"); });
+    m.output("y");
+    expect_error(m.bytes(), {"auto_pad"});
+  }
+  {
+    OnnxMaker m;
+    m.init("lo", {}, {0.0f});
+    m.init("hi", {}, {1.0f});
+    m.node("Clip", "clip", {"x", "lo", "hi"}, {"y"});
+    m.output("y");
+    expect_error(m.bytes(), {"clip", "Clip(min=0, max=1)"});
+  }
+  {
+    OnnxMaker m;
+    m.init_int("shape", {3}, {0, 3, -1});
+    m.node("Reshape", "reshape", {"x", "shape"}, {"y"});
+    m.output("y");
+    expect_error(m.bytes(), {"reshape", "flatten"});
+  }
+  {
+    OnnxMaker m;
+    m.init_int("idx", {2}, {0, 1});
+    m.node("Gather", "gather", {"x", "idx"}, {"y"}, [](auto* n) { int_attr(n, "axis", 1); });
+    m.output("y");
+    expect_error(m.bytes(), {"gather", "permutation"});
+  }
+  {
+    OnnxMaker m;
+    m.init("c", {1}, {2.0f});
+    m.node("Mul", "scale", {"x", "c"}, {"y"});
+    m.output("y");
+    expect_error(m.bytes(), {"scale", "constant"});
+  }
+  {
+    OnnxMaker m;
+    m.node("MaxPool", "pool", {"x"}, {"y", "idx"}, [](auto* n) { ints(n, "kernel_shape", {2, 2}); });
+    m.node("Relu", "use_idx", {"idx"}, {"z"});
+    m.output("y");
+    expect_error(m.bytes(), {"pool", "output 1"});
+  }
+  {
+    OnnxMaker m;
+    m.node("LeakyRelu", "act", {"x"}, {"y"}, [](auto* n) { float_attr(n, "gamma", 2.0f); });
+    m.output("y");
+    expect_error(m.bytes(), {"act", "gamma"});
+  }
+}
+
+TEST(OnnxMalformed, ModelLevelProblems) {
+  {
+    OnnxMaker m({3, 8, 8}, 9);
+    m.node("Relu", "relu", {"x"}, {"y"});
+    m.output("y");
+    expect_error(m.bytes(), {"opset 9", "11 to 17"});
+  }
+  {
+    OnnxMaker m = conv_model();
+    m.graph().mutable_output(0)->set_name("nowhere");
+    expect_error(m.bytes(), {"nowhere", "not produced"});
+  }
+  {
+    OnnxMaker m = conv_model();
+    m.graph().mutable_initializer(0)->mutable_raw_data()->resize(10);
+    expect_error(m.bytes(), {"initializer 'w'", "raw_data has 10 bytes"});
+  }
+  {
+    OnnxMaker m = conv_model();
+    auto* t = m.graph().mutable_initializer(0);
+    t->clear_raw_data();
+    t->set_data_location(onnx::TensorProto::EXTERNAL);
+    expect_error(m.bytes(), {"external"});
+  }
+  {
+    OnnxMaker m = conv_model();
+    m.graph().mutable_initializer(0)->set_data_type(onnx::TensorProto::FLOAT16);
+    expect_error(m.bytes(), {"FLOAT16"});
+  }
+  {
+    OnnxMaker m({3, 8, 8});
+    m.graph().mutable_input(0)->mutable_type()->mutable_tensor_type()->mutable_shape()->mutable_dim(2)->set_dim_param(
+        "H");
+    m.node("Relu", "relu", {"x"}, {"y"});
+    m.output("y");
+    expect_error(m.bytes(), {"dynamic", "only the batch"});
+  }
+  {
+    OnnxMaker m = conv_model();
+    m.graph().mutable_node(0)->set_input(1, "c");  // reads its own output: not topologically sorted
+    expect_error(m.bytes(), {"conv", "'c'", "not defined"});
+  }
+  {
+    OnnxMaker m = conv_model();
+    m.graph().mutable_node(0)->set_domain("com.microsoft");
+    expect_error(m.bytes(), {"com.microsoft"});
+  }
+}
+
+// Random byte corruption of a valid model: the importer either succeeds or throws UserError;
+// any other outcome (crash, internal error, other exception) fails. Under ASan this also checks
+// that no corrupted length or index is read out of bounds.
+TEST(OnnxMalformed, CorruptedBytesNeverCrash) {
+  OnnxMaker m;
+  m.init("w", {4, 3, 3, 3});
+  m.init("s", {4}, {1, 2, 3, 4});
+  m.init_int("shape", {2}, {0, -1});
+  m.node("Conv", "conv", {"x", "w"}, {"c"}, [](auto* n) { ints(n, "pads", {1, 1, 1, 1}); });
+  m.node("BatchNormalization", "bn", {"c", "s", "s", "s", "s"}, {"b"});
+  m.node("GlobalAveragePool", "gap", {"b"}, {"g"});
+  m.node("Reshape", "flat", {"g", "shape"}, {"y"});
+  m.output("y");
+  const std::string good = m.bytes();
+  std::mt19937 rng(42);
+  int errors = 0, ok = 0;
+  for (int trial = 0; trial < 400; ++trial) {
+    std::string bad = good;
+    const int flips = 1 + static_cast<int>(rng() % 4);
+    for (int k = 0; k < flips; ++k) bad[rng() % bad.size()] = static_cast<char>(rng() % 256);
+    try {
+      import_onnx_bytes(bad, "bad.onnx");
+      ++ok;
+    } catch (const UserError&) {
+      ++errors;
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << "trial " << trial << ": unexpected exception " << e.what();
+    }
+  }
+  EXPECT_GT(errors, 0);
+  EXPECT_EQ(ok + errors, 400);
+}
+
+}  // namespace
+}  // namespace pk

@@ -1,0 +1,252 @@
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <unistd.h>
+
+#include "analysis/channel_analysis.h"
+#include "core/atomic_file.h"
+#include "core/error.h"
+#include "graph/builder.h"
+#include "graph/cost.h"
+#include "plan/action_space.h"
+#include "plan/plan_json.h"
+#include "search/driver.h"
+#include "search/search_builder.h"
+#include "weights/model_file.h"
+
+namespace pk {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+/// CIFAR ResNet-20 layout (3 stages × 3 basic blocks, 1×1 projection on the first block of
+/// stages 2 and 3): 9 Adds, 7 of them removable (identity shortcut).
+Graph resnet20_like(int width = 16) {
+  GraphBuilder b;
+  auto x = b.input("input", Shape{{3, 32, 32}});
+  x = b.relu("relu", b.batch_norm("bn1", b.conv("conv1", x, width, 3, 1, 1)));
+  int in = width;
+  for (int s = 0; s < 3; ++s) {
+    const int out = width << s;
+    for (int k = 0; k < 3; ++k) {
+      const std::string p = "layer" + std::to_string(s + 1) + "." + std::to_string(k) + ".";
+      const int stride = (s > 0 && k == 0) ? 2 : 1;
+      auto y = b.relu(p + "relu1", b.batch_norm(p + "bn1", b.conv(p + "conv1", x, out, 3, stride, 1)));
+      y = b.batch_norm(p + "bn2", b.conv(p + "conv2", y, out, 3, 1, 1));
+      std::string sc = x;
+      if (stride != 1 || in != out) sc = b.batch_norm(p + "down.bn", b.conv(p + "down.conv", x, out, 1, stride, 0));
+      x = b.relu(p + "relu2", b.add(p + "add", y, sc));
+      in = out;
+    }
+  }
+  b.output(b.linear("fc", b.flatten("flat", b.global_avg_pool("pool", x)), 10));
+  return b.build();
+}
+
+TEST(SearchBuilder, Resnet20OrderAndOwners) {
+  const Graph g = resnet20_like();
+  const ChannelAnalysis analysis = analyze_channels(g);
+  ActionSpaceOptions opt;
+  opt.max_ratio = 0.9;
+  const ActionSpace space(g, analysis, opt);
+  const SearchMapping m = build_search_space(g, analysis, space);
+  int bits = 0, ratios = 0;
+  for (const Decision& d : m.space.decisions) (d.kind == DecisionKind::kBlockBit ? bits : ratios)++;
+  EXPECT_EQ(bits, 7);
+  EXPECT_EQ(ratios, space.num_groups());
+  EXPECT_EQ(m.space.feature_size(), 4);
+  double last = -1;
+  for (int i = 0; i < m.space.size(); ++i) {
+    const Decision& d = m.space.decisions[i];
+    EXPECT_GE(d.features[2], last) << d.name;  // topological order
+    last = d.features[2];
+    for (double f : d.features) {
+      EXPECT_GE(f, 0.0);
+      EXPECT_LE(f, 1.0);
+    }
+    if (d.kind == DecisionKind::kRatio) {
+      const auto& gd = space.groups()[m.target[i]];
+      if (gd.inside_blocks.empty()) {
+        EXPECT_EQ(d.owner_block, -1) << d.name;
+      } else {
+        ASSERT_GE(d.owner_block, 0) << d.name;
+        ASSERT_LT(d.owner_block, i);
+        EXPECT_EQ(m.space.decisions[d.owner_block].kind, DecisionKind::kBlockBit);
+        const int b = m.target[d.owner_block];
+        EXPECT_NE(std::find(gd.inside_blocks.begin(), gd.inside_blocks.end(), b), gd.inside_blocks.end());
+      }
+    }
+  }
+  // layer1.1's conv1 group is owned by layer1.1's block bit.
+  for (int i = 0; i < m.space.size(); ++i)
+    if (m.space.decisions[i].kind == DecisionKind::kRatio &&
+        m.space.decisions[i].name.find("layer1.1.conv1") != std::string::npos) {
+      ASSERT_GE(m.space.decisions[i].owner_block, 0);
+      EXPECT_EQ(m.space.decisions[m.space.decisions[i].owner_block].name, "layer1.1.add");
+    }
+
+  // Mapping: bit 1 removes the block, skipped ratios → 0; round trip through decode.
+  Action a;
+  a.values.assign(m.space.size(), 0.3);
+  for (int i = 0; i < m.space.size(); ++i)
+    if (m.space.decisions[i].kind == DecisionKind::kBlockBit) a.values[i] = 0;
+  int first_bit = -1;
+  for (int i = 0; i < m.space.size() && first_bit < 0; ++i)
+    if (m.space.decisions[i].kind == DecisionKind::kBlockBit) first_bit = i;
+  a.values[first_bit] = 1;
+  for (int i = 0; i < m.space.size(); ++i)
+    if (m.space.decisions[i].owner_block == first_bit) a.values[i] = Action::kSkipped;
+  const PruneAction pa = to_prune_action(m, a);
+  EXPECT_EQ(pa.remove[m.target[first_bit]], 1);
+  const DecodedAction dec = space.decode(pa);
+  const Action back = from_decoded(m, dec);
+  for (int i = 0; i < m.space.size(); ++i) {
+    EXPECT_EQ(back.skipped(i), a.skipped(i)) << m.space.decisions[i].name;
+    if (!a.skipped(i)) {
+      EXPECT_NEAR(back.values[i], a.values[i], 1e-9) << m.space.decisions[i].name;
+    }
+  }
+}
+
+Dataset quadrant_dataset(int64_t n, uint64_t seed) {
+  auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
+  Dataset d;
+  d.name = "quadrants";
+  d.class_names = {"tl", "tr", "bl", "br"};
+  d.labels = torch::randint(0, 4, {n}, gen, torch::kLong);
+  d.images = (torch::rand({n, 1, 8, 8}, gen) * 60).to(torch::kUInt8);
+  for (int64_t i = 0; i < n; ++i) {
+    const int64_t q = d.labels[i].item<int64_t>();
+    d.images[i].slice(1, (q / 2) * 4, (q / 2) * 4 + 4).slice(2, (q % 2) * 4, (q % 2) * 4 + 4) += 150;
+  }
+  return d;
+}
+
+DatasetSplits quadrant_splits() {
+  DatasetSplits s;
+  s.train = quadrant_dataset(256, 1);
+  s.search = quadrant_dataset(128, 3);
+  s.test = quadrant_dataset(64, 2);
+  s.normalization = {{0.3f}, {0.3f}};
+  s.channels = 1;
+  s.height = s.width = 8;
+  return s;
+}
+
+/// A small CNN with one removable residual block.
+Graph tiny_resnet() {
+  GraphBuilder b;
+  auto x = b.input("input", Shape{{1, 8, 8}});
+  x = b.relu("relu1", b.batch_norm("bn1", b.conv("conv1", x, 8, 3, 1, 1)));
+  auto y = b.relu("b.relu1", b.batch_norm("b.bn1", b.conv("b.conv1", x, 8, 3, 1, 1)));
+  y = b.batch_norm("b.bn2", b.conv("b.conv2", y, 8, 3, 1, 1));
+  x = b.relu("b.relu2", b.add("b.add", y, x));
+  x = b.relu("relu2", b.batch_norm("bn2", b.conv("conv2", x, 16, 3, 2, 1)));
+  b.output(b.linear("fc", b.flatten("flat", b.global_avg_pool("pool", x)), 4));
+  return b.build();
+}
+
+fs::path temp_dir(const std::string& name) {
+  fs::path d = fs::temp_directory_path() / ("pk_search_driver_" + name + std::to_string(::getpid()));
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+
+SearchOptions tiny_options(const std::string& method, const fs::path& out) {
+  SearchOptions o;
+  o.method = method;
+  o.episodes = 8;
+  o.samples_per_update = 4;
+  o.budget.target = 0.5;
+  o.recalibration.batches = 2;
+  o.recalibration.batch_size = 64;
+  o.out_dir = out.string();
+  o.show_progress = false;
+  return o;
+}
+
+std::vector<json> read_log(const fs::path& path, bool strip_timing) {
+  std::vector<json> lines;
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    json j = json::parse(line);
+    if (strip_timing) j.erase("seconds");
+    lines.push_back(j);
+  }
+  return lines;
+}
+
+class DriverRun : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(DriverRun, WritesOutputsWithinBudget) {
+  const Graph g = tiny_resnet();
+  const WeightStore w = WeightStore::initialize(g, 0);
+  const DatasetSplits data = quadrant_splits();
+  const fs::path out = temp_dir(GetParam());
+  const SearchResult r = run_search(g, w, data, tiny_options(GetParam(), out));
+  EXPECT_TRUE(r.finished);
+  EXPECT_EQ(r.evaluated, 8);
+  const auto log = read_log(out / "log.jsonl", false);
+  ASSERT_EQ(log.size(), 8u);
+  for (size_t i = 0; i < log.size(); ++i) {
+    EXPECT_EQ(log[i].at("id").get<int>(), static_cast<int>(i));
+    for (const char* k : {"apply", "recalib", "eval", "controller"}) EXPECT_TRUE(log[i].at("seconds").contains(k));
+  }
+  ASSERT_TRUE(r.has_best);
+  const double budget = 0.5 * graph_cost(g).macs;
+  EXPECT_LE(r.best.macs, budget);
+  ASSERT_TRUE(fs::exists(out / "best_plan.json"));
+  EXPECT_EQ(load_plan((out / "best_plan.json").string()), r.best_plan);
+  const ModelFile pruned = load_model((out / "pruned.pkm").string());
+  EXPECT_EQ(graph_cost(pruned.graph).macs, r.best.macs);
+  EXPECT_LE(graph_cost(pruned.graph).macs, budget);
+  EXPECT_TRUE(pruned.metadata.contains("search"));
+  const json pareto = json::parse(read_file((out / "pareto.json").string()));
+  EXPECT_GE(pareto.at("front").size(), 1u);
+  fs::remove_all(out);
+}
+
+INSTANTIATE_TEST_SUITE_P(Methods, DriverRun, ::testing::Values("random", "abcp"));
+
+TEST(Driver, ResumeEndsExactlyAsAnUninterruptedRun) {
+  const Graph g = tiny_resnet();
+  const WeightStore w = WeightStore::initialize(g, 0);
+  const DatasetSplits data = quadrant_splits();
+  const fs::path full_dir = temp_dir("full"), resumed_dir = temp_dir("resumed");
+  const SearchResult full = run_search(g, w, data, tiny_options("abcp", full_dir));
+
+  SearchOptions first = tiny_options("abcp", resumed_dir);
+  first.stop_after_episodes = 4;
+  const SearchResult stopped = run_search(g, w, data, first);
+  EXPECT_FALSE(stopped.finished);
+  EXPECT_EQ(stopped.evaluated, 4);
+  EXPECT_FALSE(fs::exists(resumed_dir / "pruned.pkm"));
+  // A killed run may have logged past its checkpoint: resume must drop that.
+  { std::ofstream(resumed_dir / "log.jsonl", std::ios::app) << "{\"id\": 99}\n"; }
+  SearchOptions second = tiny_options("abcp", resumed_dir);
+  second.resume = true;
+  const SearchResult resumed = run_search(g, w, data, second);
+  EXPECT_TRUE(resumed.finished);
+
+  EXPECT_EQ(read_log(full_dir / "log.jsonl", true), read_log(resumed_dir / "log.jsonl", true));
+  EXPECT_EQ(full.best_plan, resumed.best_plan);
+  EXPECT_EQ(full.best.id, resumed.best.id);
+  EXPECT_EQ(read_file((full_dir / "best_plan.json").string()), read_file((resumed_dir / "best_plan.json").string()));
+  EXPECT_EQ(read_file((full_dir / "pareto.json").string()), read_file((resumed_dir / "pareto.json").string()));
+
+  // Different settings refuse to resume.
+  SearchOptions other = tiny_options("random", resumed_dir);
+  other.resume = true;
+  EXPECT_THROW(run_search(g, w, data, other), UserError);
+  fs::remove_all(full_dir);
+  fs::remove_all(resumed_dir);
+}
+
+}  // namespace
+}  // namespace pk

@@ -1,0 +1,169 @@
+// prunekit search: search a pruning plan (ABCP or the random baseline) for a trained model under
+// a MACs or params budget; writes log.jsonl, best_plan.json, pareto.json, pruned.pkm and a
+// checkpoint (for --resume) into --out.
+#include <iostream>
+
+#include "commands.h"
+#include "common.h"
+#include "core/error.h"
+#include "exec/threads.h"
+#include "search/driver.h"
+#include "weights/model_file.h"
+
+namespace pk::cli {
+namespace {
+
+struct SearchCommandOptions {
+  std::string model;
+  std::string method = "abcp";
+  std::string out = "runs/search";
+  double target_macs = 0.5;
+  double target_params = 0;
+  int episodes = 300;
+  int samples_per_update = 4;
+  int round_to = 1;
+  int min_channels = 1;
+  double max_ratio = 0.9;
+  bool no_blocks = false;
+  bool no_fill = false;
+  std::string criterion = "l1";
+  std::string reward = "acc_penalty";
+  double lambda = 1.0;
+  uint64_t seed = 0;
+  int calib_batches = 20;
+  int64_t calib_batch_size = 128;
+  int64_t eval_batch_size = 256;
+  bool resume = false;
+  int stop_after = 0;
+  int threads = 0;
+  DataOptions data;
+};
+
+void run(SearchCommandOptions& o, CLI::App* cmd) {
+  const int threads = configure_threads(o.threads);
+  ModelFile model = load_model(o.model);
+  DataOptions data_options = o.data;
+  if (cmd->count("--dataset") == 0) apply_dataset_metadata(model.metadata, data_options);
+
+  SearchOptions s;
+  s.method = o.method;
+  s.episodes = o.episodes;
+  s.samples_per_update = o.samples_per_update;
+  PK_CHECK(cmd->count("--target-params") == 0 || cmd->count("--target-macs") == 0,
+           "give either --target-macs or --target-params, not both");
+  if (cmd->count("--target-params") > 0) {
+    s.budget.metric = BudgetMetric::kParams;
+    s.budget.target = o.target_params;
+  } else {
+    s.budget.metric = BudgetMetric::kMacs;
+    s.budget.target = o.target_macs;
+  }
+  PK_CHECK(s.budget.target > 0, "the budget must be positive (got {})", s.budget.target);
+  s.budget.fraction = s.budget.target <= 1.0;
+  s.budget.fill = !o.no_fill;
+  s.reward = reward_from_name(o.reward);
+  s.lambda = o.lambda;
+  s.criterion = criterion_from_name(o.criterion);
+  s.action_space.round_to = o.round_to;
+  s.action_space.min_channels = o.min_channels;
+  s.action_space.max_ratio = o.max_ratio;
+  s.action_space.blocks = !o.no_blocks;
+  s.recalibration.batches = o.calib_batches;
+  s.recalibration.batch_size = o.calib_batch_size;
+  s.recalibration.seed = o.seed;
+  s.eval_batch_size = o.eval_batch_size;
+  s.seed = o.seed;
+  s.out_dir = o.out;
+  s.resume = o.resume;
+  s.stop_after_episodes = o.stop_after;
+
+  print_resolved_options("search", {{"model", o.model},
+                                    {"method", s.method},
+                                    {"dataset", data_options.name},
+                                    {"budget", {{"metric", s.budget.metric == BudgetMetric::kParams ? "params" : "macs"},
+                                                {"target", s.budget.target},
+                                                {"fraction", s.budget.fraction},
+                                                {"fill", s.budget.fill}}},
+                                    {"episodes", s.episodes},
+                                    {"samples_per_update", s.samples_per_update},
+                                    {"reward", o.reward},
+                                    {"lambda", s.lambda},
+                                    {"criterion", o.criterion},
+                                    {"round_to", o.round_to},
+                                    {"max_ratio", o.max_ratio},
+                                    {"calib", {o.calib_batches, o.calib_batch_size}},
+                                    {"seed", o.seed},
+                                    {"out", o.out},
+                                    {"resume", o.resume},
+                                    {"threads", threads}});
+  DatasetSplits data = load_dataset(data_options);
+  check_model_fits_dataset(model.graph, data, o.model);
+  s.metadata = model.metadata.is_object() ? model.metadata : nlohmann::json::object();
+  s.metadata["parent_model"] = o.model;
+  s.metadata["dataset"] = dataset_metadata(data_options, data);
+
+  const SearchResult r = run_search(model.graph, model.weights, data, s);
+  std::cout << fmt::format("candidates  {} ({})\n", r.evaluated, r.finished ? "finished" : "stopped, --resume continues");
+  if (r.has_best) {
+    std::cout << fmt::format("best        #{}  reward {:.4f}\n", r.best.id, r.best.reward);
+    std::cout << fmt::format("accuracy    {:.2f}% (search split)\n", 100 * r.best.accuracy);
+    std::cout << fmt::format("MACs        {} ({:.1f}% of {})\n", human_count(r.best.macs),
+                             100.0 * r.best.macs / std::max<int64_t>(1, r.original_macs), human_count(r.original_macs));
+    std::cout << fmt::format("params      {} ({:.1f}% of {})\n", human_count(r.best.params),
+                             100.0 * r.best.params / std::max<int64_t>(1, r.original_params),
+                             human_count(r.original_params));
+  } else {
+    std::cout << "best        none: no candidate met the budget\n";
+  }
+  std::cout << fmt::format("time        {:.1f} s\n", r.seconds);
+  std::cout << fmt::format("log         {}\n", r.log_path);
+  if (r.finished) {
+    std::cout << fmt::format("pareto      {}\n", r.pareto_path);
+    if (r.has_best) std::cout << fmt::format("plan        {}\nmodel       {}\n", r.plan_path, r.model_path);
+  }
+  std::cout << fmt::format("checkpoint  {}\n", r.checkpoint_path);
+}
+
+}  // namespace
+
+Action register_search(CLI::App& app) {
+  auto o = std::make_shared<SearchCommandOptions>();
+  CLI::App* cmd = app.add_subcommand("search", "Search a pruning plan (ABCP or random) under a MACs/params budget.");
+  cmd->footer(
+      "Example:\n  prunekit search --method abcp --model base.pkm --target-macs 0.5 --episodes 300 --out runs/abcp\n"
+      "then: prunekit finetune runs/abcp/pruned.pkm\n"
+      "Candidates are scored on the search split (never test) after BN recalibration on training images.\n"
+      "The dataset defaults to the one recorded in the model file; --dataset overrides it.");
+  cmd->add_option("--model,model", o->model, "trained model file (.pkm)")->required();
+  cmd->add_option("--method", o->method, "search method: abcp or random")->capture_default_str();
+  cmd->add_option("--out", o->out, "output directory (log.jsonl, best_plan.json, pareto.json, pruned.pkm, checkpoint)")
+      ->capture_default_str();
+  cmd->add_option("--target-macs", o->target_macs,
+                  "MACs budget: a fraction of the original (≤ 1) or absolute MACs per sample (> 1)")
+      ->capture_default_str();
+  cmd->add_option("--target-params", o->target_params,
+                  "params budget instead of MACs: a fraction (≤ 1) or an absolute count (> 1)");
+  cmd->add_option("--episodes", o->episodes, "candidates to evaluate")->capture_default_str();
+  cmd->add_option("--samples-per-update", o->samples_per_update, "candidates per strategy update")->capture_default_str();
+  cmd->add_option("--round-to", o->round_to, "kept channel counts are multiples of this")->capture_default_str();
+  cmd->add_option("--min-channels", o->min_channels, "every pruned group keeps at least this many")->capture_default_str();
+  cmd->add_option("--max-ratio", o->max_ratio, "largest prune ratio of a group")->capture_default_str();
+  cmd->add_flag("--no-blocks", o->no_blocks, "do not offer residual-block removal");
+  cmd->add_flag("--no-fill", o->no_fill,
+                "only shrink over-budget candidates (default: project every candidate onto the budget)");
+  cmd->add_option("--criterion", o->criterion, "channel importance: l1, l2, bn_gamma, fpgm")->capture_default_str();
+  cmd->add_option("--reward", o->reward, "reward: acc_penalty, acc_linear, amc, loss_linear")->capture_default_str();
+  cmd->add_option("--lambda", o->lambda, "reward weight λ of the cost term")->capture_default_str();
+  cmd->add_option("--seed", o->seed, "seed of the strategy and of the recalibration batches")->capture_default_str();
+  cmd->add_option("--calib-batches", o->calib_batches, "BN recalibration batches per candidate")->capture_default_str();
+  cmd->add_option("--calib-batch-size", o->calib_batch_size, "BN recalibration batch size")->capture_default_str();
+  cmd->add_option("--eval-batch-size", o->eval_batch_size, "evaluation batch size")->capture_default_str();
+  cmd->add_flag("--resume", o->resume, "continue from <out>/checkpoint (same settings) with identical results");
+  cmd->add_option("--stop-after", o->stop_after, "stop after this many candidates (0 = never; for testing --resume)")
+      ->capture_default_str();
+  add_threads_option(cmd, o->threads);
+  add_data_options(cmd, o->data);
+  return [o, cmd] { run(*o, cmd); };
+}
+
+}  // namespace pk::cli
