@@ -131,7 +131,7 @@ Action register_search(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("search", "Search a pruning plan (ABCP or random) under a MACs/params budget.");
   cmd->footer(
       "Example:\n  prunekit search --method abcp --model base.pkm --target-macs 0.5 --episodes 300 --out runs/abcp\n"
-      "then: prunekit finetune runs/abcp/pruned.pkm\n"
+      "then: prunekit finetune --model runs/abcp/pruned.pkm --teacher base.pkm --out pruned-ft.pkm\n"
       "Candidates are scored on the search split (never test) after BN recalibration on training images.\n"
       "The dataset defaults to the one recorded in the model file; --dataset overrides it.");
   cmd->add_option("--model,model", o->model, "trained model file (.pkm)")->required();
