@@ -110,6 +110,25 @@ TEST(Cli, TrainThenEvalOnASmallSubset) {
   fs::remove_all(d);
 }
 
+// A flag given on the command line wins over the dataset settings recorded in the model file.
+TEST(Cli, SearchSizeFlagOverridesTheRecordedOne) {
+  if (!has_fashion_mnist()) GTEST_SKIP() << "dataset-fashion-mnist not installed";
+  fs::path d = temp_dir();
+  const std::string model = (d / "tiny.pkm").string();
+  CommandResult t = prunekit("train --model resnet20 --width 0.25 --epochs 1 --train-limit 256 --test-limit 64 "
+                             "--search-size 300 --no-progress --out " + model);
+  ASSERT_EQ(t.code, 0) << t.output;
+  CommandResult s = prunekit("search --model " + model + " --method random --episodes 1 --calib-batches 1 "
+                             "--search-size 40 --train-limit 256 --out " + (d / "run").string());
+  ASSERT_EQ(s.code, 0) << s.output;
+  EXPECT_NE(s.output.find("(search split, 40 images)"), std::string::npos) << s.output;
+  CommandResult recorded = prunekit("search --model " + model + " --method random --episodes 1 --calib-batches 1 "
+                                    "--train-limit 256 --out " + (d / "run2").string());
+  ASSERT_EQ(recorded.code, 0) << recorded.output;
+  EXPECT_NE(recorded.output.find("(search split, 300 images)"), std::string::npos) << recorded.output;
+  fs::remove_all(d);
+}
+
 }  // namespace
 
 namespace {

@@ -43,7 +43,7 @@ void run(SearchCommandOptions& o, CLI::App* cmd) {
   const int threads = configure_threads(o.threads);
   ModelFile model = load_model(o.model);
   DataOptions data_options = o.data;
-  if (cmd->count("--dataset") == 0) apply_dataset_metadata(model.metadata, data_options);
+  apply_dataset_metadata(model.metadata, data_options, *cmd);
 
   SearchOptions s;
   s.method = o.method;
@@ -80,6 +80,7 @@ void run(SearchCommandOptions& o, CLI::App* cmd) {
   print_resolved_options("search", {{"model", o.model},
                                     {"method", s.method},
                                     {"dataset", data_options.name},
+                                    {"search_size", data_options.search_size},
                                     {"budget", {{"metric", s.budget.metric == BudgetMetric::kParams ? "params" : "macs"},
                                                 {"target", s.budget.target},
                                                 {"fraction", s.budget.fraction},
@@ -106,7 +107,8 @@ void run(SearchCommandOptions& o, CLI::App* cmd) {
   std::cout << fmt::format("candidates  {} ({})\n", r.evaluated, r.finished ? "finished" : "stopped, --resume continues");
   if (r.has_best) {
     std::cout << fmt::format("best        #{}  reward {:.4f}\n", r.best.id, r.best.reward);
-    std::cout << fmt::format("accuracy    {:.2f}% (search split)\n", 100 * r.best.accuracy);
+    std::cout << fmt::format("accuracy    {:.2f}% (search split, {} images)\n", 100 * r.best.accuracy,
+                             data.search.size());
     std::cout << fmt::format("MACs        {} ({:.1f}% of {})\n", human_count(r.best.macs),
                              100.0 * r.best.macs / std::max<int64_t>(1, r.original_macs), human_count(r.original_macs));
     std::cout << fmt::format("params      {} ({:.1f}% of {})\n", human_count(r.best.params),

@@ -23,7 +23,6 @@ struct TrainCommandOptions {
   std::string command = "train";
   std::string model = "resnet20";
   std::string teacher;  // finetune only: a model file to distill from
-  bool dataset_from_model = false;  // finetune without --dataset: use the one recorded in the model
   std::string out;
   double width = 1.0;
   int in_channels = 0;  // 0 = the dataset's
@@ -42,7 +41,6 @@ void check_classes(const Graph& graph, const DatasetSplits& data, const std::str
 void run(TrainCommandOptions& o) {
   const int threads = configure_threads(o.threads);
   check_writable_path(o.out);
-  if (o.dataset_from_model) apply_dataset_metadata(load_model(o.model).metadata, o.data);
   o.train.checkpoint_path = o.out + ".ckpt";
   nlohmann::json resolved = to_json(o.train);
   resolved["model"] = o.model;
@@ -174,7 +172,7 @@ Action register_finetune(CLI::App& app) {
       ->capture_default_str();
   add_training_options(cmd, *o);
   return [o, cmd] {
-    o->dataset_from_model = cmd->count("--dataset") == 0;
+    apply_dataset_metadata(load_model(o->model).metadata, o->data, *cmd);  // fine-tune on the model's data
     run(*o);
   };
 }

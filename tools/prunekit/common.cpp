@@ -51,15 +51,20 @@ nlohmann::json dataset_metadata(const DataOptions& o, const DatasetSplits& data)
           {"normalization", {{"mean", data.normalization.mean}, {"std", data.normalization.std}}}};
 }
 
-void apply_dataset_metadata(const nlohmann::json& metadata, DataOptions& o) {
+void apply_dataset_metadata(const nlohmann::json& metadata, DataOptions& o, const CLI::App& cmd) {
+  if (cmd.count("--dataset") > 0) return;  // another dataset: nothing recorded applies
   if (!metadata.is_object() || !metadata.contains("dataset")) return;
   const auto& d = metadata["dataset"];
-  if (d.contains("name")) o.name = d["name"];
-  if (d.contains("path")) o.path = d["path"];
-  if (d.contains("search_size")) o.search_size = d["search_size"];
-  if (d.contains("seed")) o.seed = d["seed"];
-  if (d.contains("image_size")) o.image_size = d["image_size"];
-  if (d.contains("channels")) o.channels = d["channels"];
+  // A flag given on the command line wins over the recorded value.
+  auto take = [&](const char* key, const char* flag, auto& field) {
+    if (d.contains(key) && cmd.count(flag) == 0) field = d[key].get<std::decay_t<decltype(field)>>();
+  };
+  take("name", "--dataset", o.name);
+  take("path", "--data-path", o.path);
+  take("search_size", "--search-size", o.search_size);
+  take("seed", "--data-seed", o.seed);
+  take("image_size", "--image-size", o.image_size);
+  take("channels", "--channels", o.channels);
 }
 
 void print_resolved_options(const std::string& command, const nlohmann::json& options) {

@@ -23,8 +23,9 @@ void check_model_fits_dataset(const Graph& graph, const DatasetSplits& data, con
 
 /// Dataset description stored in model metadata, so eval can find the same data.
 nlohmann::json dataset_metadata(const DataOptions& options, const DatasetSplits& data);
-/// Inverse of dataset_metadata for the fields present; leaves `options` untouched otherwise.
-void apply_dataset_metadata(const nlohmann::json& metadata, DataOptions& options);
+/// Inverse of dataset_metadata: fills `options` from the recorded dataset, except fields whose
+/// flag (--data-path, --search-size, …) was given on `cmd`; does nothing if --dataset was given.
+void apply_dataset_metadata(const nlohmann::json& metadata, DataOptions& options, const CLI::App& cmd);
 
 /// Prints "<command> options: {...}" to stderr so every run records its resolved settings.
 void print_resolved_options(const std::string& command, const nlohmann::json& options);
