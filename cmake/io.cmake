@@ -1,9 +1,5 @@
 # src/io (ONNX import/export, TorchScript export): libonnx + protobuf from Debian's libonnx-dev
 # (headers in /usr/include, so they are system headers and -Werror does not apply to them).
-file(GLOB _io_srcs ${CMAKE_SOURCE_DIR}/src/io/*.cpp)
-if(NOT _io_srcs)
-  return()
-endif()
 find_package(ONNX REQUIRED)
 pk_library(io pk_weights pk_torch onnx onnx_proto)
 

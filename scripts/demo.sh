@@ -1,21 +1,26 @@
 #!/usr/bin/env bash
 # The main job on the built-in default, end to end on Fashion-MNIST:
 #   1. train a ResNet-20 baseline (cached in runs/demo/ between runs)
-#   2. prune it to 50% of its MACs (dependency-aware, channel counts rounded to 8)
-#   3. fine-tune the pruned network with distillation from the baseline
-#   4. print a before/after table: top-1, MACs, params, measured latency
+#   2. ABCP search (LSTM controller, REINFORCE) for the best pruned network at 50% of the MACs:
+#      which residual blocks to remove and how many channels each group keeps
+#   3. fine-tune the found network with distillation from the baseline
+#   4. export it to ONNX
+#   5. print a before/after table: top-1, MACs, params, measured latency, blocks removed
 # Usage: scripts/demo.sh PRUNEKIT_BINARY EPOCHS
 # EPOCHS is the single knob for the demo's length (make demo DEMO_EPOCHS=N): the baseline trains
-# for EPOCHS epochs and the pruned network is fine-tuned for max(1, EPOCHS/3).
+# for EPOCHS epochs, the search evaluates 40·EPOCHS candidates and the found network is
+# fine-tuned for max(1, EPOCHS/3) epochs. The default (3) takes about 12 minutes on 2 idle cores.
 set -euo pipefail
 bin=${1:?prunekit binary}
 epochs=${2:-3}
 ft_epochs=$(( epochs / 3 > 0 ? epochs / 3 : 1 ))
+episodes=$(( 40 * epochs ))
 out=runs/demo
 mkdir -p "$out"
 base="$out/resnet20-fmnist-e${epochs}.pkm"
-pruned="$out/resnet20-pruned50.pkm"
-tuned="$out/resnet20-pruned50-ft.pkm"
+search="$out/abcp-50"
+tuned="$out/resnet20-abcp50-ft.pkm"
+onnx="$out/resnet20-abcp50-ft.onnx"
 
 if [ -f "$base" ]; then
   echo "== 1. reusing the cached baseline $base"
@@ -25,23 +30,31 @@ else
   "$bin" train --model resnet20 --dataset fashion-mnist --epochs "$epochs" --out "$base" $resume
 fi
 
-echo "== 2. pruning to 50% of the MACs (uniform, l1, rounded to 8 channels)"
-"$bin" prune --model "$base" --method uniform --criterion l1 --target-macs 0.5 --round-to 8 \
-  --out "$pruned" --plan-out "$out/plan.json"
+echo "== 2. ABCP search: $episodes candidates at 50% of the MACs (blocks + channels, scored on 1000 held-out images)"
+resume=; [ -f "$search/checkpoint" ] && [ ! -f "$search/pruned.pkm" ] && resume=--resume
+"$bin" search --method abcp --model "$base" --target-macs 0.5 --episodes "$episodes" \
+  --search-size 1000 --calib-batches 5 --out "$search" $resume
 
 echo "== 3. fine-tuning for $ft_epochs epoch(s) with distillation from the baseline"
-"$bin" finetune --model "$pruned" --teacher "$base" --epochs "$ft_epochs" --out "$tuned"
+"$bin" finetune --model "$search/pruned.pkm" --teacher "$base" --epochs "$ft_epochs" --out "$tuned"
 
-echo "== 4. before / after"
-row() {  # label model-file
-  local ev lat
-  ev=$("$bin" eval --model "$2" --json 2>/dev/null)
-  lat=$("$bin" bench --model "$2" --batch 1 --reps 30 --json 2>/dev/null | grep -o '"median_ms": [0-9.e-]*' | awk '{print $2}')
-  field() { echo "$ev" | grep -o "\"$1\": [0-9.e-]*" | awk '{print $2}'; }
-  printf "%-18s %9.2f%% %10.2fM %10.1fK %12.3f\n" "$1" "$(awk -v a="$(field top1)" 'BEGIN{print 100*a}')" \
-    "$(awk -v m="$(field macs)" 'BEGIN{print m/1e6}')" "$(awk -v p="$(field params)" 'BEGIN{print p/1e3}')" "$lat"
-}
-printf "%-18s %10s %11s %11s %12s\n" "model" "top-1" "MACs" "params" "latency ms"
-row "baseline" "$base"
-row "pruned 50% + ft" "$tuned"
-echo "(plan: $out/plan.json; models in $out/)"
+echo "== 4. exporting to ONNX"
+"$bin" export --model "$tuned" --out "$onnx"
+
+echo "== 5. before / after (test split; latency: batch 1, median of 30 runs)"
+for m in "$base" "$tuned"; do
+  "$bin" eval --model "$m" --json > "$m.eval.json" 2>/dev/null
+  "$bin" bench --model "$m" --batch 1 --reps 30 --json > "$m.bench.json" 2>/dev/null
+done
+/usr/bin/python3 - "$base" "$tuned" "$search/best_plan.json" <<'EOF_PY'
+import json, sys
+base, tuned, plan = sys.argv[1:]
+blocks = len(json.load(open(plan)).get("removed_blocks", []))
+print(f"{'model':<22}{'top-1':>9}{'MACs':>10}{'params':>10}{'latency ms':>12}{'blocks removed':>16}")
+for label, m, removed in (("baseline", base, 0), ("ABCP 50% + fine-tune", tuned, blocks)):
+    e = json.load(open(m + ".eval.json"))
+    b = json.load(open(m + ".bench.json"))["results"][0]
+    print(f"{label:<22}{100 * e['top1']:>8.2f}%{e['macs'] / 1e6:>9.2f}M{e['params'] / 1e3:>9.1f}K"
+          f"{b['median_ms']:>12.2f}{removed:>16}")
+EOF_PY
+echo "(search log, Pareto front and plan: $search/; fine-tuned model: $tuned; ONNX: $onnx)"

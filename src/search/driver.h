@@ -1,10 +1,12 @@
 // The search driver (algorithms.md §0): the one loop that asks a SearchStrategy for candidates,
 // turns them into plans (ActionSpace, projected onto the budget), physically prunes a copy of the
 // ORIGINAL weights, recalibrates BatchNorm on the training split, scores on the search split
-// (never test), computes the reward and tells the strategy what was actually evaluated.
+// (never test) — accuracy, or with the label_free reward the feature distance to the original
+// network, reading no label — computes the reward and tells the strategy what was evaluated.
 // The only part of src/search that does I/O. Outputs in out_dir:
 //   log.jsonl       one line per candidate (id, update, plan digest and kept counts, MACs, params,
-//                   accuracy, loss, reward, budget_met, seconds per phase)
+//                   accuracy and loss, or distance (label_free), latency_ms (latency budget),
+//                   reward, budget_met, seconds per phase)
 //   best_plan.json  the resolved plan of the best candidate meeting the budget
 //   pruned.pkm      that network, BN-recalibrated; metadata["search"] summarizes the run
 //   pareto.json     accuracy-vs-MACs non-dominated candidates
@@ -18,6 +20,8 @@
 #include <string>
 
 #include "data/dataset.h"
+#include "eval/feature_distance.h"
+#include "eval/latency.h"
 #include "eval/reward.h"
 #include "graph/graph.h"
 #include "plan/action_space.h"
@@ -33,6 +37,9 @@ struct SearchOptions {
   int episodes = 300;           // candidates evaluated in total
   int samples_per_update = 4;   // candidates per ask/tell
   Budget budget{BudgetMetric::kMacs, 0.5, true, true};
+  double target_latency = 0;  // > 0: a latency budget instead (fraction ≤ 1 of the original's
+                              // measured latency, or ms); budget.fill still applies
+  LatencyOptions latency;     // how latency is measured (batch 1, all cores, 20 runs)
   RewardKind reward = RewardKind::kAccPenalty;
   double lambda = 1.0;
   Criterion criterion = Criterion::kL1;
@@ -44,6 +51,7 @@ struct SearchOptions {
   }();
   RecalibrationOptions recalibration;  // 20 × 128, fixed seed
   int64_t eval_batch_size = 256;
+  FeatureDistanceOptions distance;     // label_free reward: τ, β of the feature distance
   uint64_t seed = 0;
   std::string out_dir;
   bool resume = false;             // continue from out_dir/checkpoint
@@ -54,7 +62,9 @@ struct SearchOptions {
 
 struct SearchCandidate {
   int id = -1;
-  double accuracy = 0, loss = 0, reward = 0;
+  double accuracy = 0, loss = 0, reward = 0;  // accuracy and loss: 0 with the label_free reward
+  double distance = 0;                         // label_free reward only
+  double latency_ms = 0;                       // latency budget only: measured median
   int64_t macs = 0, params = 0;
   bool budget_met = false;
 };
@@ -66,6 +76,8 @@ struct SearchResult {
   SearchCandidate best;
   PrunePlan best_plan;        // resolved
   int64_t original_macs = 0, original_params = 0;
+  double original_latency_ms = 0;  // latency budget only
+  double target_latency_ms = 0;    // latency budget only
   double seconds = 0;
   std::string log_path, plan_path, model_path, pareto_path, checkpoint_path;
 };

@@ -16,6 +16,7 @@
 #include "search/driver.h"
 #include "search/search_builder.h"
 #include "weights/model_file.h"
+#include "support/quadrants.h"
 
 namespace pk {
 namespace {
@@ -112,30 +113,7 @@ TEST(SearchBuilder, Resnet20OrderAndOwners) {
   }
 }
 
-Dataset quadrant_dataset(int64_t n, uint64_t seed) {
-  auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
-  Dataset d;
-  d.name = "quadrants";
-  d.class_names = {"tl", "tr", "bl", "br"};
-  d.labels = torch::randint(0, 4, {n}, gen, torch::kLong);
-  d.images = (torch::rand({n, 1, 8, 8}, gen) * 60).to(torch::kUInt8);
-  for (int64_t i = 0; i < n; ++i) {
-    const int64_t q = d.labels[i].item<int64_t>();
-    d.images[i].slice(1, (q / 2) * 4, (q / 2) * 4 + 4).slice(2, (q % 2) * 4, (q % 2) * 4 + 4) += 150;
-  }
-  return d;
-}
-
-DatasetSplits quadrant_splits() {
-  DatasetSplits s;
-  s.train = quadrant_dataset(256, 1);
-  s.search = quadrant_dataset(128, 3);
-  s.test = quadrant_dataset(64, 2);
-  s.normalization = {{0.3f}, {0.3f}};
-  s.channels = 1;
-  s.height = s.width = 8;
-  return s;
-}
+DatasetSplits quadrant_splits() { return testing::quadrant_splits(256, 128, 64); }
 
 /// A small CNN with one removable residual block.
 Graph tiny_resnet() {
@@ -246,6 +224,75 @@ TEST(Driver, ResumeEndsExactlyAsAnUninterruptedRun) {
   EXPECT_THROW(run_search(g, w, data, other), UserError);
   fs::remove_all(full_dir);
   fs::remove_all(resumed_dir);
+}
+
+}  // namespace
+}  // namespace pk
+
+namespace pk {
+namespace {
+
+// algorithms.md §2: no label is read anywhere in a label-free search, so scrambling every label
+// leaves the whole trajectory (every candidate's distance, reward, plan) unchanged.
+TEST(Driver, LabelFreeSearchIsIdenticalWithScrambledLabels) {
+  const Graph g = tiny_resnet();
+  const WeightStore w = WeightStore::initialize(g, 0);
+  const DatasetSplits data = quadrant_splits();
+  DatasetSplits scrambled = data;
+  for (Dataset* d : {&scrambled.train, &scrambled.search, &scrambled.test})
+    d->labels = torch::randint(0, 4, {d->size()}, torch::kLong);
+  const fs::path a = temp_dir("lf_a"), b = temp_dir("lf_b");
+  SearchOptions o = tiny_options("abcp", a);
+  o.reward = RewardKind::kLabelFree;
+  const SearchResult ra = run_search(g, w, data, o);
+  o.out_dir = b.string();
+  const SearchResult rb = run_search(g, w, scrambled, o);
+  const auto log_a = read_log(a / "log.jsonl", true);
+  ASSERT_EQ(log_a.size(), 8u);
+  EXPECT_EQ(log_a, read_log(b / "log.jsonl", true));
+  EXPECT_EQ(ra.best_plan, rb.best_plan);
+  double lowest = 1e9;
+  for (const json& line : log_a) {
+    EXPECT_FALSE(line.contains("accuracy")) << "a label-free search measures no accuracy";
+    EXPECT_GT(line.at("distance").get<double>(), 0.0);
+    EXPECT_DOUBLE_EQ(line.at("reward").get<double>(), -line.at("distance").get<double>());
+    lowest = std::min(lowest, line.at("distance").get<double>());
+  }
+  EXPECT_DOUBLE_EQ(ra.best.distance, lowest);
+  const json pareto = json::parse(read_file((a / "pareto.json").string()));
+  EXPECT_EQ(pareto.at("y"), "distance");
+  fs::remove_all(a);
+  fs::remove_all(b);
+}
+
+}  // namespace
+}  // namespace pk
+
+namespace pk {
+namespace {
+
+// A latency budget: every candidate is timed, and judged by that measurement alone.
+TEST(Driver, LatencyBudgetJudgesCandidatesByMeasuredLatency) {
+  const Graph g = tiny_resnet();
+  const WeightStore w = WeightStore::initialize(g, 0);
+  const fs::path out = temp_dir("latency");
+  SearchOptions o = tiny_options("random", out);
+  o.target_latency = 0.6;
+  o.latency.repetitions = 5;
+  const SearchResult r = run_search(g, w, quadrant_splits(), o);
+  EXPECT_GT(r.original_latency_ms, 0.0);
+  EXPECT_DOUBLE_EQ(r.target_latency_ms, 0.6 * r.original_latency_ms);
+  const auto log = read_log(out / "log.jsonl", false);
+  ASSERT_EQ(log.size(), 8u);
+  for (const json& line : log) {
+    const double ms = line.at("latency_ms").get<double>();
+    EXPECT_GT(ms, 0.0);
+    EXPECT_EQ(line.at("budget_met").get<bool>(), ms <= r.target_latency_ms) << line.dump();
+  }
+  if (r.has_best) {
+    EXPECT_LE(r.best.latency_ms, r.target_latency_ms);
+  }
+  fs::remove_all(out);
 }
 
 }  // namespace

@@ -10,36 +10,14 @@
 #include "train/optimizer.h"
 #include "train/trainer.h"
 #include "weights/model_file.h"
+#include "support/quadrants.h"
 
 namespace pk {
 namespace {
 
 namespace fs = std::filesystem;
 
-/// A learnable toy problem: class = which quadrant of an 8x8 image is bright.
-Dataset quadrant_dataset(int64_t n, uint64_t seed) {
-  auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
-  Dataset d;
-  d.name = "quadrants";
-  d.class_names = {"tl", "tr", "bl", "br"};
-  d.labels = torch::randint(0, 4, {n}, gen, torch::kLong);
-  d.images = (torch::rand({n, 1, 8, 8}, gen) * 60).to(torch::kUInt8);
-  for (int64_t i = 0; i < n; ++i) {
-    const int64_t q = d.labels[i].item<int64_t>();
-    d.images[i].slice(1, (q / 2) * 4, (q / 2) * 4 + 4).slice(2, (q % 2) * 4, (q % 2) * 4 + 4) += 150;
-  }
-  return d;
-}
-
-DatasetSplits quadrant_splits() {
-  DatasetSplits s;
-  s.train = quadrant_dataset(512, 1);
-  s.test = quadrant_dataset(256, 2);
-  s.normalization = {{0.3f}, {0.3f}};
-  s.channels = 1;
-  s.height = s.width = 8;
-  return s;
-}
+DatasetSplits quadrant_splits() { return testing::quadrant_splits(512, 0, 256); }
 
 Graph small_net() {
   GraphBuilder b;

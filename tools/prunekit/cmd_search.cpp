@@ -33,6 +33,9 @@ struct SearchCommandOptions {
   int calib_batches = 20;
   int64_t calib_batch_size = 128;
   int64_t eval_batch_size = 256;
+  FeatureDistanceOptions distance;
+  double target_latency = 0;
+  LatencyOptions latency;
   bool resume = false;
   int stop_after = 0;
   int threads = 0;
@@ -49,8 +52,10 @@ void run(SearchCommandOptions& o, CLI::App* cmd) {
   s.method = o.method;
   s.episodes = o.episodes;
   s.samples_per_update = o.samples_per_update;
-  PK_CHECK(cmd->count("--target-params") == 0 || cmd->count("--target-macs") == 0,
-           "give either --target-macs or --target-params, not both");
+  PK_CHECK(cmd->count("--target-params") + cmd->count("--target-macs") + cmd->count("--target-latency") <= 1,
+           "give one budget: --target-macs, --target-params or --target-latency");
+  s.target_latency = o.target_latency;
+  s.latency = o.latency;
   if (cmd->count("--target-params") > 0) {
     s.budget.metric = BudgetMetric::kParams;
     s.budget.target = o.target_params;
@@ -72,6 +77,8 @@ void run(SearchCommandOptions& o, CLI::App* cmd) {
   s.recalibration.batch_size = o.calib_batch_size;
   s.recalibration.seed = o.seed;
   s.eval_batch_size = o.eval_batch_size;
+  s.distance = o.distance;
+  s.distance.batch_size = o.eval_batch_size;
   s.seed = o.seed;
   s.out_dir = o.out;
   s.resume = o.resume;
@@ -81,14 +88,17 @@ void run(SearchCommandOptions& o, CLI::App* cmd) {
                                     {"method", s.method},
                                     {"dataset", data_options.name},
                                     {"search_size", data_options.search_size},
-                                    {"budget", {{"metric", s.budget.metric == BudgetMetric::kParams ? "params" : "macs"},
-                                                {"target", s.budget.target},
+                                    {"budget", {{"metric", s.target_latency > 0 ? "latency"
+                                                           : s.budget.metric == BudgetMetric::kParams ? "params"
+                                                                                                      : "macs"},
+                                                {"target", s.target_latency > 0 ? s.target_latency : s.budget.target},
                                                 {"fraction", s.budget.fraction},
                                                 {"fill", s.budget.fill}}},
                                     {"episodes", s.episodes},
                                     {"samples_per_update", s.samples_per_update},
                                     {"reward", o.reward},
                                     {"lambda", s.lambda},
+                                    {"distance", {{"temperature", s.distance.temperature}, {"beta", s.distance.beta}}},
                                     {"criterion", o.criterion},
                                     {"round_to", o.round_to},
                                     {"max_ratio", o.max_ratio},
@@ -107,8 +117,17 @@ void run(SearchCommandOptions& o, CLI::App* cmd) {
   std::cout << fmt::format("candidates  {} ({})\n", r.evaluated, r.finished ? "finished" : "stopped, --resume continues");
   if (r.has_best) {
     std::cout << fmt::format("best        #{}  reward {:.4f}\n", r.best.id, r.best.reward);
-    std::cout << fmt::format("accuracy    {:.2f}% (search split, {} images)\n", 100 * r.best.accuracy,
-                             data.search.size());
+    if (s.target_latency > 0) {
+      std::cout << fmt::format("latency     {:.3f} ms (target {:.3f} ms; original {:.3f} ms; batch {})\n",
+                               r.best.latency_ms, r.target_latency_ms, r.original_latency_ms, s.latency.batch);
+    }
+    if (s.reward == RewardKind::kLabelFree) {
+      std::cout << fmt::format("distance    {:.4f} to the original (search split, {} images, no labels)\n",
+                               r.best.distance, data.search.size());
+    } else {
+      std::cout << fmt::format("accuracy    {:.2f}% (search split, {} images)\n", 100 * r.best.accuracy,
+                               data.search.size());
+    }
     std::cout << fmt::format("MACs        {} ({:.1f}% of {})\n", human_count(r.best.macs),
                              100.0 * r.best.macs / std::max<int64_t>(1, r.original_macs), human_count(r.original_macs));
     std::cout << fmt::format("params      {} ({:.1f}% of {})\n", human_count(r.best.params),
@@ -145,6 +164,12 @@ Action register_search(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--target-params", o->target_params,
                   "params budget instead of MACs: a fraction (≤ 1) or an absolute count (> 1)");
+  cmd->add_option("--target-latency", o->target_latency,
+                  "latency budget instead: a fraction (≤ 1) of the original's measured latency, or milliseconds "
+                  "(> 1); candidates are judged by their measured latency");
+  cmd->add_option("--latency-batch", o->latency.batch, "batch size of the latency measurement")->capture_default_str();
+  cmd->add_option("--latency-threads", o->latency.threads, "threads of the latency measurement (0 = all cores)")
+      ->capture_default_str();
   cmd->add_option("--episodes", o->episodes, "candidates to evaluate")->capture_default_str();
   cmd->add_option("--samples-per-update", o->samples_per_update, "candidates per strategy update")->capture_default_str();
   cmd->add_option("--round-to", o->round_to, "kept channel counts are multiples of this")->capture_default_str();
@@ -154,12 +179,20 @@ Action register_search(CLI::App& app) {
   cmd->add_flag("--no-fill", o->no_fill,
                 "only shrink over-budget candidates (default: project every candidate onto the budget)");
   cmd->add_option("--criterion", o->criterion, "channel importance: l1, l2, bn_gamma, fpgm")->capture_default_str();
-  cmd->add_option("--reward", o->reward, "reward: acc_penalty, acc_linear, amc, loss_linear")->capture_default_str();
+  cmd->add_option("--reward", o->reward,
+                  "reward: acc_penalty, acc_linear, amc, loss_linear, or label_free (feature distance to the "
+                  "original network; reads no label)")
+      ->capture_default_str();
   cmd->add_option("--lambda", o->lambda, "reward weight λ of the cost term")->capture_default_str();
   cmd->add_option("--seed", o->seed, "seed of the strategy and of the recalibration batches")->capture_default_str();
   cmd->add_option("--calib-batches", o->calib_batches, "BN recalibration batches per candidate")->capture_default_str();
   cmd->add_option("--calib-batch-size", o->calib_batch_size, "BN recalibration batch size")->capture_default_str();
   cmd->add_option("--eval-batch-size", o->eval_batch_size, "evaluation batch size")->capture_default_str();
+  cmd->add_option("--lf-temperature", o->distance.temperature, "label_free: temperature τ of the logit KL term")
+      ->capture_default_str();
+  cmd->add_option("--lf-beta", o->distance.beta,
+                  "label_free: weight β of the penultimate-feature term (0 = logits only)")
+      ->capture_default_str();
   cmd->add_flag("--resume", o->resume, "continue from <out>/checkpoint (same settings) with identical results");
   cmd->add_option("--stop-after", o->stop_after, "stop after this many candidates (0 = never; for testing --resume)")
       ->capture_default_str();

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Pruning methods compared on one baseline, with the same fine-tuning for every row.
+#
+# Usage: bench/compare_methods.sh BASELINE.pkm OUT_DIR "TARGETS" "ROWS"
+#   TARGETS  MACs fractions, e.g. "0.5 0.25" (2x and 4x fewer MACs)
+#   ROWS     methods, each one of
+#              uniform:l1  uniform:bn_gamma  global:l1  random1:l1   (one-shot `prunekit prune`)
+#              abcp  random                                          (`prunekit search`)
+# Environment knobs (defaults in brackets):
+#   FT_EPOCHS [3]         fine-tuning epochs of every row (distillation from the baseline, kd-alpha 0.9)
+#   EPISODES [300]        search candidates
+#   SEARCH_SIZE [1000]    images of the search split candidates are scored on
+#   CALIB_BATCHES [5]     BN recalibration batches (128 images) per candidate
+#   PRUNEKIT [build/prunekit]
+# Every row appends one JSON line to OUT_DIR/results.jsonl (rows already there are skipped, so a
+# killed run can be restarted) and the table is printed at the end (bench/results_table.py).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=${PRUNEKIT:-build/prunekit}
+base=${1:?baseline model}
+out=${2:?output directory}
+targets=${3:-0.5 0.25}
+rows=${4:-uniform:l1 uniform:bn_gamma global:l1 random abcp}
+ft_epochs=${FT_EPOCHS:-3}
+episodes=${EPISODES:-300}
+search_size=${SEARCH_SIZE:-1000}
+calib=${CALIB_BATCHES:-5}
+py=/usr/bin/python3
+mkdir -p "$out"
+results="$out/results.jsonl"
+touch "$results"
+
+json_field() {  # file key → value of a top-level JSON field
+  "$py" -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2"
+}
+
+for target in $targets; do
+  for row in $rows; do
+    name="${row/:/-}-$target"
+    if grep -q "\"row\": \"$name\"" "$results"; then echo "== $name: done already"; continue; fi
+    echo "== $name"
+    dir="$out/$name"
+    mkdir -p "$dir"
+    pruned="$dir/pruned.pkm"
+    plan="$dir/plan.json"
+    start=$(date +%s.%N)
+    case "$row" in
+      abcp|random)
+        "$bin" search --method "$row" --model "$base" --target-macs "$target" --episodes "$episodes" \
+          --search-size "$search_size" --calib-batches "$calib" --out "$dir/search" | tee "$dir/search.txt"
+        cp "$dir/search/pruned.pkm" "$pruned"
+        cp "$dir/search/best_plan.json" "$plan"
+        ;;
+      *)
+        method=${row%%:*}
+        criterion=${row#*:}
+        [ "$method" = random1 ] && method=random
+        "$bin" prune --model "$base" --method "$method" --criterion "$criterion" --target-macs "$target" \
+          --out "$pruned" --plan-out "$plan"
+        ;;
+    esac
+    search_s=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN{print e-s}')
+    "$bin" eval --model "$pruned" --json > "$dir/eval-before.json" 2>/dev/null
+    "$bin" finetune --model "$pruned" --teacher "$base" --epochs "$ft_epochs" --no-progress \
+      --out "$dir/tuned.pkm" 2>&1 | tail -3
+    "$bin" eval --model "$dir/tuned.pkm" --json > "$dir/eval-after.json" 2>/dev/null
+    "$bin" bench --model "$dir/tuned.pkm" --batch 1 --reps 50 --json > "$dir/bench.json" 2>/dev/null
+    "$py" - "$name" "$row" "$target" "$search_s" "$ft_epochs" "$dir" >> "$results" <<'EOF'
+import json, sys
+name, row, target, search_s, ft_epochs, d = sys.argv[1:]
+before = json.load(open(f"{d}/eval-before.json"))
+after = json.load(open(f"{d}/eval-after.json"))
+bench = json.load(open(f"{d}/bench.json"))
+plan = json.load(open(f"{d}/plan.json"))
+print(json.dumps({"row": name, "method": row, "target_macs": float(target),
+                  "top1_before_ft": before["top1"], "top1": after["top1"], "macs": after["macs"],
+                  "params": after["params"], "latency_b1_ms": bench["results"][0]["median_ms"],
+                  "blocks_removed": len(plan.get("removed_blocks", [])),
+                  "prune_seconds": float(search_s), "ft_epochs": int(ft_epochs)}))
+EOF
+    tail -1 "$results"
+  done
+done
+"$py" bench/results_table.py "$base" "$results"

@@ -1,0 +1,36 @@
+#!/usr/bin/python3
+"""Markdown table of bench/compare_methods.sh results.
+
+Usage: bench/results_table.py BASELINE.pkm RESULTS.jsonl
+One row per line of RESULTS.jsonl, grouped by MACs target; the baseline's own numbers come from
+`<baseline without .pkm>.eval.json` when bench/baselines.sh wrote it.
+"""
+import json
+import os
+import sys
+
+
+def main() -> None:
+    baseline, results = sys.argv[1], sys.argv[2]
+    rows = [json.loads(line) for line in open(results) if line.strip()]
+    base_eval = os.path.splitext(baseline)[0] + ".eval.json"
+    base_macs = None
+    if os.path.exists(base_eval):
+        b = json.load(open(base_eval))
+        base_macs = b["macs"]
+        print(f"baseline {baseline}: top-1 {100 * b['top1']:.2f}%, {b['macs'] / 1e6:.2f}M MACs, "
+              f"{b['params'] / 1e3:.1f}K params\n")
+    print("| target | method | top-1 before ft | top-1 after ft | MACs | params | latency b1 ms "
+          "| blocks removed | prune/search s |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for r in sorted(rows, key=lambda r: (-r["target_macs"], -r["top1"])):
+        share = f" ({100 * r['macs'] / base_macs:.1f}%)" if base_macs else ""
+        print(f"| {r['target_macs']:g} | {r['method']} | {100 * r['top1_before_ft']:.2f}% "
+              f"| **{100 * r['top1']:.2f}%** | {r['macs'] / 1e6:.2f}M{share} | {r['params'] / 1e3:.1f}K "
+              f"| {r['latency_b1_ms']:.2f} | {r['blocks_removed']} | {r['prune_seconds']:.0f} |")
+    if rows:
+        print(f"\nfine-tuning: {rows[0]['ft_epochs']} epoch(s), distillation from the baseline (kd-alpha 0.9)")
+
+
+if __name__ == "__main__":
+    main()
