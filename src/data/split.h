@@ -11,7 +11,8 @@ struct SplitIndices {
 };
 
 /// `search_size` of the `n` training samples chosen uniformly at random by `seed` go to search,
-/// the rest to train; a pure function of (n, search_size, seed). UserError unless
+/// the rest to train; a pure function of (n, search_size, seed). For the same (n, seed) a smaller
+/// search split is a subset of a larger one (so it never contains training images). UserError unless
 /// 0 ≤ search_size < n.
 SplitIndices split_indices(int64_t n, int64_t search_size, uint64_t seed);
 

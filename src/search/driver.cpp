@@ -27,6 +27,7 @@
 #include "search/random_strategy.h"
 #include "search/search_builder.h"
 #include "train/evaluate.h"
+#include "train/quick_finetune.h"
 #include "weights/model_file.h"
 
 namespace pk {
@@ -84,6 +85,12 @@ json fingerprint(const SearchOptions& o, const SearchSpace& space) {
               {"calib_batches", o.recalibration.batches},
               {"calib_batch_size", o.recalibration.batch_size},
               {"calib_seed", o.recalibration.seed},
+              {"finetune", o.finetune.steps > 0 ? json{{"steps", o.finetune.steps},
+                                                      {"scope", finetune_scope_name(o.finetune.scope)},
+                                                      {"lr", o.finetune.lr},
+                                                      {"batch_size", o.finetune.batch_size},
+                                                      {"seed", o.finetune.seed}}
+                                                : json(nullptr)},
               {"distance", o.reward == RewardKind::kLabelFree
                                ? json{{"temperature", o.distance.temperature}, {"beta", o.distance.beta}}
                                : json(nullptr)},
@@ -227,10 +234,11 @@ SearchResult run_search(const Graph& graph, const WeightStore& weights, const Da
   // search images; no label is read anywhere (algorithms.md §2).
   const bool label_free = o.reward == RewardKind::kLabelFree;
   std::optional<TeacherReference> teacher;
+  std::unique_ptr<Executor> teacher_net;  // label-free fine-tune of candidates distills from it
   int classifier = -1;  // index of the final Linear whose input columns are the features
   if (label_free) {
-    Executor original(graph, weights.clone());
-    teacher.emplace(original, data.search, data.normalization, o.distance);
+    teacher_net = std::make_unique<Executor>(graph, weights.clone());
+    teacher.emplace(*teacher_net, data.search, data.normalization, o.distance);
     if (!teacher->feature_node().empty()) classifier = graph.index_of(graph.outputs().at(0));
   }
 
@@ -292,6 +300,9 @@ SearchResult run_search(const Graph& graph, const WeightStore& weights, const Da
       recalibrate_batch_norm(executor, data.train, data.normalization, o.recalibration);
       const double recalib_s = t.seconds();
       t.reset();
+      quick_finetune(executor, data.train, data.normalization, o.finetune, teacher_net.get());
+      const double finetune_s = t.seconds();
+      t.reset();
       CandidateMetrics metrics;
       if (label_free) {
         std::vector<int> kept_features;
@@ -328,7 +339,7 @@ SearchResult run_search(const Graph& graph, const WeightStore& weights, const Da
                 {"params", cost.params},
                 {"reward", reward},
                 {"budget_met", met},
-                {"seconds", {{"apply", apply_s}, {"recalib", recalib_s}, {"eval", eval_s}}}};
+                {"seconds", {{"apply", apply_s}, {"recalib", recalib_s}, {"finetune", finetune_s}, {"eval", eval_s}}}};
       if (latency_budget) line["latency_ms"] = latency_ms;
       if (label_free) {
         line["distance"] = metrics.distance;
@@ -399,6 +410,7 @@ SearchResult run_search(const Graph& graph, const WeightStore& weights, const Da
     PrunedNetwork net = plan_apply(graph, weights, analysis, result.best_plan);
     Executor executor(std::move(net.graph), std::move(net.weights));
     recalibrate_batch_norm(executor, data.train, data.normalization, o.recalibration);
+    quick_finetune(executor, data.train, data.normalization, o.finetune, teacher_net.get());
     json metadata = o.metadata.is_object() ? o.metadata : json::object();
     metadata["search"] = json{{"method", o.method},
                               {"episodes", o.episodes},

@@ -1,6 +1,7 @@
 // The search driver (algorithms.md §0): the one loop that asks a SearchStrategy for candidates,
 // turns them into plans (ActionSpace, projected onto the budget), physically prunes a copy of the
-// ORIGINAL weights, recalibrates BatchNorm on the training split, scores on the search split
+// ORIGINAL weights, recalibrates BatchNorm on the training split, optionally fine-tunes a few
+// steps, scores on the search split
 // (never test) — accuracy, or with the label_free reward the feature distance to the original
 // network, reading no label — computes the reward and tells the strategy what was evaluated.
 // The only part of src/search that does I/O. Outputs in out_dir:
@@ -28,6 +29,7 @@
 #include "plan/prune_plan.h"
 #include "prune/importance.h"
 #include "train/bn_recalibration.h"
+#include "train/quick_finetune.h"
 #include "weights/weight_store.h"
 
 namespace pk {
@@ -50,6 +52,8 @@ struct SearchOptions {
     return o;
   }();
   RecalibrationOptions recalibration;  // 20 × 128, fixed seed
+  QuickFinetuneOptions finetune;       // optional short fine-tune per candidate (default: none);
+                                       // label-free (distillation) with the label_free reward
   int64_t eval_batch_size = 256;
   FeatureDistanceOptions distance;     // label_free reward: τ, β of the feature distance
   uint64_t seed = 0;

@@ -19,28 +19,17 @@ LatencyBudget::LatencyBudget(double target, double original_ms, int64_t original
 }
 
 Budget LatencyBudget::macs_budget(const std::vector<LatencyPoint>& measured) const {
-  std::vector<LatencyPoint> points{original_};
-  points.insert(points.end(), measured.begin(), measured.end());
-  double mean_m = 0, mean_t = 0;
-  for (const LatencyPoint& p : points) {
-    mean_m += static_cast<double>(p.macs);
-    mean_t += p.ms;
-  }
-  mean_m /= static_cast<double>(points.size());
-  mean_t /= static_cast<double>(points.size());
-  double cov = 0, var = 0;
-  for (const LatencyPoint& p : points) {
-    const double dm = static_cast<double>(p.macs) - mean_m;
-    cov += dm * (p.ms - mean_t);
-    var += dm * dm;
-  }
+  // Least squares of latency = T0 + b·(MACs − M0), anchored at the original (M0, T0): one
+  // parameter, so a few noisy measurements cannot tilt it far.
   const double m0 = static_cast<double>(original_.macs);
-  double macs = target_ms_ / original_.ms * m0;  // proportional
-  if (var > 1e-6 * m0 * m0 && cov > 0) {
-    const double slope = cov / var;
-    const double intercept = mean_t - slope * mean_m;
-    macs = (target_ms_ - intercept) / slope;
+  double num = 0, den = 0;
+  for (const LatencyPoint& p : measured) {
+    const double dm = static_cast<double>(p.macs) - m0;
+    num += dm * (p.ms - original_.ms);
+    den += dm * dm;
   }
+  double macs = target_ms_ / original_.ms * m0;  // proportional
+  if (den > 1e-6 * m0 * m0 && num / den > 0) macs = m0 + (target_ms_ - original_.ms) / (num / den);
   Budget b;
   b.metric = BudgetMetric::kMacs;
   b.fraction = false;

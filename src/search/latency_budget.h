@@ -1,7 +1,7 @@
 // Latency budgets (algorithms.md §0). Latency has no analytic model, so candidates are projected
 // onto a MACs budget that stands in for it, and that proxy is refit after every update from what
-// was measured: latency ≈ a + b·MACs by least squares over the original network and every
-// candidate so far. Candidates are then judged on their MEASURED latency (reward and
+// was measured: latency ≈ T0 + b·(MACs − M0), a least-squares line through the original network
+// (M0 MACs, T0 ms) over every candidate so far. Candidates are then judged on their MEASURED latency (reward and
 // budget_met); the proxy only steers the projection towards the target. Torch-free arithmetic.
 #pragma once
 
@@ -26,9 +26,9 @@ class LatencyBudget {
   double target_ms() const { return target_ms_; }
   double original_ms() const { return original_.ms; }
 
-  /// The MACs budget (absolute, per sample) predicted to meet target_ms by the fit over the
-  /// original and `measured`; proportional scaling (latency ∝ MACs) while the fit is not
-  /// usable (fewer than two distinct MACs values, or a non-increasing fit). Within
+  /// The MACs budget (absolute, per sample) predicted to meet target_ms by the line through the
+  /// original fitted to `measured`; proportional scaling (latency ∝ MACs) while the fit is not
+  /// usable (no candidate with other MACs than the original, or a non-increasing line). Within
   /// [1% of the original MACs, the original MACs].
   Budget macs_budget(const std::vector<LatencyPoint>& measured) const;
 

@@ -114,6 +114,13 @@ TEST(SplitIndices, SizesOrderAndSeed) {
   EXPECT_TRUE(split_indices(10, 0, 1).search.empty());
 }
 
+// A search run may score on a smaller split than the one held out when the model was trained
+// (--search-size 1000 on a model trained with 5000): it must never reach training images.
+TEST(SplitIndices, SmallerSearchSplitIsASubsetOfALargerOne) {
+  const SplitIndices large = split_indices(6000, 500, 3), small = split_indices(6000, 100, 3);
+  EXPECT_TRUE(std::includes(large.search.begin(), large.search.end(), small.search.begin(), small.search.end()));
+}
+
 TEST(LoadDataset, SearchSizeMustLeaveTrainingSamples) {
   TempDir dir;
   testing::write_mnist_set(dir.path(), 10, 2);

@@ -26,7 +26,8 @@ TEST(LatencyBudget, ProportionalUntilTheFitIsUsable) {
 }
 
 TEST(LatencyBudget, AffineLatencyIsInvertedExactly) {
-  // latency = 2 ms + 8 ms per million MACs: the original (1M MACs) takes 10 ms; 5 ms needs 375k.
+  // latency = 2 ms + 8 ms per million MACs: the original (1M MACs) takes 10 ms; 5 ms needs 375k
+  // (an affine latency passes through the original, so the anchored line recovers it exactly).
   const LatencyBudget lb(5.0, 10.0, 1000000, true);
   std::vector<LatencyPoint> measured;
   for (int64_t m : {300000, 450000, 600000, 800000}) measured.push_back({m, 2.0 + 8.0 * m / 1e6});

@@ -35,6 +35,8 @@ struct SearchCommandOptions {
   int64_t eval_batch_size = 256;
   FeatureDistanceOptions distance;
   double target_latency = 0;
+  QuickFinetuneOptions finetune;
+  std::string finetune_scope = "head";
   LatencyOptions latency;
   bool resume = false;
   int stop_after = 0;
@@ -78,6 +80,9 @@ void run(SearchCommandOptions& o, CLI::App* cmd) {
   s.recalibration.seed = o.seed;
   s.eval_batch_size = o.eval_batch_size;
   s.distance = o.distance;
+  s.finetune = o.finetune;
+  s.finetune.scope = finetune_scope_from_name(o.finetune_scope);
+  s.finetune.seed = o.seed;
   s.distance.batch_size = o.eval_batch_size;
   s.seed = o.seed;
   s.out_dir = o.out;
@@ -103,6 +108,8 @@ void run(SearchCommandOptions& o, CLI::App* cmd) {
                                     {"round_to", o.round_to},
                                     {"max_ratio", o.max_ratio},
                                     {"calib", {o.calib_batches, o.calib_batch_size}},
+                                    {"eval_finetune", {{"steps", o.finetune.steps}, {"scope", o.finetune_scope},
+                                                       {"lr", o.finetune.lr}}},
                                     {"seed", o.seed},
                                     {"out", o.out},
                                     {"resume", o.resume},
@@ -188,6 +195,13 @@ Action register_search(CLI::App& app) {
   cmd->add_option("--calib-batches", o->calib_batches, "BN recalibration batches per candidate")->capture_default_str();
   cmd->add_option("--calib-batch-size", o->calib_batch_size, "BN recalibration batch size")->capture_default_str();
   cmd->add_option("--eval-batch-size", o->eval_batch_size, "evaluation batch size")->capture_default_str();
+  cmd->add_option("--eval-finetune-steps", o->finetune.steps,
+                  "SGD steps (batches of 128) of fine-tuning per candidate before scoring (0 = none)")
+      ->capture_default_str();
+  cmd->add_option("--eval-finetune-scope", o->finetune_scope,
+                  "what those steps train: head (the final Linear only) or all")
+      ->capture_default_str();
+  cmd->add_option("--eval-finetune-lr", o->finetune.lr, "learning rate of those steps")->capture_default_str();
   cmd->add_option("--lf-temperature", o->distance.temperature, "label_free: temperature τ of the logit KL term")
       ->capture_default_str();
   cmd->add_option("--lf-beta", o->distance.beta,
