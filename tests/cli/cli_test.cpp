@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 
 namespace {
@@ -122,6 +123,11 @@ TEST(Cli, SearchSizeFlagOverridesTheRecordedOne) {
                              "--search-size 40 --train-limit 256 --out " + (d / "run").string());
   ASSERT_EQ(s.code, 0) << s.output;
   EXPECT_NE(s.output.find("(search split, 40 images)"), std::string::npos) << s.output;
+  // The pruned model keeps its parent's partition (300 held out), not the smaller scoring split.
+  std::ifstream pruned(d / "run" / "pruned.pkm", std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(pruned)), std::istreambuf_iterator<char>());
+  EXPECT_NE(bytes.find("\"search_size\":300"), std::string::npos);
+  EXPECT_EQ(bytes.find("\"search_size\":40"), std::string::npos);
   CommandResult recorded = prunekit("search --model " + model + " --method random --episodes 1 --calib-batches 1 "
                                     "--train-limit 256 --out " + (d / "run2").string());
   ASSERT_EQ(recorded.code, 0) << recorded.output;

@@ -1,6 +1,7 @@
 // prunekit search: search a pruning plan (ABCP or the random baseline) for a trained model under
 // a MACs or params budget; writes log.jsonl, best_plan.json, pareto.json, pruned.pkm and a
 // checkpoint (for --resume) into --out.
+#include <algorithm>
 #include <iostream>
 
 #include "commands.h"
@@ -118,7 +119,13 @@ void run(SearchCommandOptions& o, CLI::App* cmd) {
   check_model_fits_dataset(model.graph, data, o.model);
   s.metadata = model.metadata.is_object() ? model.metadata : nlohmann::json::object();
   s.metadata["parent_model"] = o.model;
-  s.metadata["dataset"] = dataset_metadata(data_options, data);
+  // The pruned model records the partition its parent was trained with: a search scored on a
+  // smaller search split (a subset) must not hand the rest of the held-out images to fine-tuning.
+  DataOptions recorded = data_options;
+  if (cmd->count("--dataset") == 0 && model.metadata.contains("dataset") &&
+      model.metadata["dataset"].contains("search_size"))
+    recorded.search_size = std::max(recorded.search_size, model.metadata["dataset"]["search_size"].get<int64_t>());
+  s.metadata["dataset"] = dataset_metadata(recorded, data);
 
   const SearchResult r = run_search(model.graph, model.weights, data, s);
   std::cout << fmt::format("candidates  {} ({})\n", r.evaluated, r.finished ? "finished" : "stopped, --resume continues");
