@@ -17,9 +17,10 @@ struct CommandResult {
   std::string output;  // stdout + stderr
 };
 
-CommandResult prunekit(const std::string& args) {
+/// Runs `<env_prefix> prunekit <args>` (env_prefix: e.g. "env -u VAR", or "").
+CommandResult prunekit_env(const std::string& env_prefix, const std::string& args) {
   CommandResult r;
-  const std::string cmd = std::string(PK_PRUNEKIT_BIN) + " " + args + " 2>&1";
+  const std::string cmd = env_prefix + " " + std::string(PK_PRUNEKIT_BIN) + " " + args + " 2>&1";
   FILE* p = popen(cmd.c_str(), "r");
   std::array<char, 4096> buf{};
   size_t n;
@@ -28,6 +29,8 @@ CommandResult prunekit(const std::string& args) {
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return r;
 }
+
+CommandResult prunekit(const std::string& args) { return prunekit_env("", args); }
 
 fs::path temp_dir() {
   fs::path d = fs::temp_directory_path() / ("pk_cli_test_" + std::to_string(::getpid()));
@@ -45,6 +48,20 @@ TEST(Cli, HelpListsSubcommandsAndExitsZero) {
   EXPECT_EQ(t.code, 0);
   EXPECT_NE(t.output.find("--epochs"), std::string::npos);
   EXPECT_NE(t.output.find("--resume"), std::string::npos);
+}
+
+// Commands that compute run with OMP_WAIT_POLICY=PASSIVE unless the user chose a policy:
+// libgomp's verbose display shows the spin count it actually uses (0 = passive).
+TEST(Cli, ComputeCommandsMakeOpenMpThreadsWaitPassively) {
+  CommandResult unset = prunekit_env("env -u OMP_WAIT_POLICY OMP_DISPLAY_ENV=verbose",
+                                     "bench resnet20 --batch 1 --threads 1 --reps 3");
+  ASSERT_EQ(unset.code, 0) << unset.output;
+  EXPECT_NE(unset.output.find("GOMP_SPINCOUNT = '0'"), std::string::npos) << unset.output;
+  CommandResult chosen = prunekit_env("env OMP_WAIT_POLICY=ACTIVE OMP_DISPLAY_ENV=verbose",
+                                      "bench resnet20 --batch 1 --threads 1 --reps 3");
+  ASSERT_EQ(chosen.code, 0) << chosen.output;
+  EXPECT_EQ(chosen.output.find("GOMP_SPINCOUNT = '0'"), std::string::npos) << chosen.output;
+  EXPECT_NE(chosen.output.find("OMP_WAIT_POLICY = 'ACTIVE'"), std::string::npos) << chosen.output;
 }
 
 TEST(Cli, AnalyzeZooModelPrintsTotals) {
