@@ -118,6 +118,24 @@ struct DataLoader::Impl {
   }
 };
 
+LoaderOptions LoaderOptions::in_order(int64_t batch_size, const Normalization& normalization) {
+  LoaderOptions o;
+  o.batch_size = batch_size;
+  o.shuffle = false;
+  o.normalization = normalization;
+  return o;
+}
+
+LoaderOptions LoaderOptions::sampled(int64_t batch_size, const Normalization& normalization, uint64_t seed) {
+  LoaderOptions o;
+  o.batch_size = batch_size;
+  o.shuffle = true;
+  o.seed = seed;
+  o.normalization = normalization;
+  o.prefetch = 0;
+  return o;
+}
+
 DataLoader::DataLoader(const Dataset& data, LoaderOptions options) : impl_(std::make_unique<Impl>()) {
   PK_CHECK(data.images.defined() && data.images.dim() == 4 && data.images.scalar_type() == at::kByte,
            "data loader for '{}': images must be uint8 [N, C, H, W]", data.name);

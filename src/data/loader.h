@@ -18,6 +18,12 @@ struct LoaderOptions {
   AugmentOptions augment;    // none by default (evaluation)
   Normalization normalization;
   int prefetch = 2;          // batches prepared ahead by the worker thread; 0 = no thread
+
+  /// Every image once in dataset order, no augmentation (evaluation, scoring).
+  static LoaderOptions in_order(int64_t batch_size, const Normalization& normalization);
+  /// Seeded random order, no augmentation, no worker thread (a few batches at a time:
+  /// BN recalibration, short fine-tunes).
+  static LoaderOptions sampled(int64_t batch_size, const Normalization& normalization, uint64_t seed);
 };
 
 struct Batch {

@@ -12,11 +12,7 @@ void for_each_batch(Executor& net, const Dataset& images, const Normalization& n
                     const std::vector<std::string>& taps, Visit visit) {
   torch::NoGradGuard no_grad;
   net.eval();
-  LoaderOptions lo;
-  lo.batch_size = batch_size;
-  lo.shuffle = false;
-  lo.normalization = normalization;
-  DataLoader loader(images, lo);
+  DataLoader loader(images, LoaderOptions::in_order(batch_size, normalization));
   loader.start_epoch(0);
   Batch batch;
   int64_t begin = 0;

@@ -21,13 +21,7 @@ void recalibrate_batch_norm(Executor& executor, const Dataset& images, const Nor
       }
   }
   if (!any_bn) return;
-  LoaderOptions lo;
-  lo.batch_size = o.batch_size;
-  lo.shuffle = true;
-  lo.seed = o.seed;
-  lo.normalization = normalization;
-  lo.prefetch = 0;
-  DataLoader loader(images, lo);
+  DataLoader loader(images, LoaderOptions::sampled(o.batch_size, normalization, o.seed));
   loader.start_epoch(0);
   torch::NoGradGuard no_grad;
   executor.train();

@@ -15,11 +15,7 @@ EvalResult evaluate(Executor& executor, const Dataset& data, const Normalization
   PK_CHECK(data.size() > 0, "cannot evaluate on an empty dataset '{}'", data.name);
   torch::NoGradGuard no_grad;
   executor.eval();
-  LoaderOptions lo;
-  lo.batch_size = batch_size;
-  lo.shuffle = false;
-  lo.normalization = normalization;
-  DataLoader loader(data, lo);
+  DataLoader loader(data, LoaderOptions::in_order(batch_size, normalization));
   loader.start_epoch(0);
   EvalResult r;
   double loss_sum = 0;

@@ -40,13 +40,7 @@ void quick_finetune(Executor& net, const Dataset& train, const Normalization& no
   DistillationOptions label_free;
   label_free.alpha = 1.0;
 
-  LoaderOptions lo;
-  lo.batch_size = o.batch_size;
-  lo.shuffle = true;
-  lo.seed = o.seed;
-  lo.normalization = normalization;
-  lo.prefetch = 0;
-  DataLoader loader(train, lo);
+  DataLoader loader(train, LoaderOptions::sampled(o.batch_size, normalization, o.seed));
   loader.start_epoch(0);
   net.train(o.scope == FinetuneScope::kAll);
   Batch batch;
