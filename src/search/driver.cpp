@@ -52,11 +52,11 @@ const char* metric_name(const SearchOptions& o) {
   return o.budget.metric == BudgetMetric::kMacs ? "macs" : o.budget.metric == BudgetMetric::kParams ? "params" : "none";
 }
 
-std::unique_ptr<SearchStrategy> make_strategy(const std::string& method, const SearchSpace& space, uint64_t seed) {
+std::unique_ptr<SearchStrategy> make_strategy(const std::string& method, const SearchSpace& space, uint64_t seed,
+                                              AbcpOptions abcp) {
   if (method == "abcp") {
-    AbcpOptions o;
-    o.seed = seed;
-    return std::make_unique<AbcpStrategy>(space, o);
+    abcp.seed = seed;
+    return std::make_unique<AbcpStrategy>(space, abcp);
   }
   if (method == "random") {
     RandomStrategyOptions o;
@@ -95,6 +95,11 @@ json fingerprint(const SearchOptions& o, const SearchSpace& space) {
                                ? json{{"temperature", o.distance.temperature}, {"beta", o.distance.beta}}
                                : json(nullptr)},
               {"seed", o.seed},
+              {"abcp", o.method == "abcp" ? json{{"learning_rate", o.abcp.learning_rate},
+                                                 {"baseline_decay", o.abcp.baseline_decay},
+                                                 {"entropy_bonus", o.abcp.entropy_bonus},
+                                                 {"hidden", o.abcp.controller.hidden}}
+                                          : json(nullptr)},
               {"decisions", space.size()}};
 }
 
@@ -242,7 +247,7 @@ SearchResult run_search(const Graph& graph, const WeightStore& weights, const Da
     if (!teacher->feature_node().empty()) classifier = graph.index_of(graph.outputs().at(0));
   }
 
-  std::unique_ptr<SearchStrategy> strategy = make_strategy(o.method, mapping.space, o.seed);
+  std::unique_ptr<SearchStrategy> strategy = make_strategy(o.method, mapping.space, o.seed, o.abcp);
   const json fp = fingerprint(o, mapping.space);
 
   std::vector<json> log;

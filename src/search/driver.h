@@ -28,6 +28,7 @@
 #include "plan/action_space.h"
 #include "plan/prune_plan.h"
 #include "prune/importance.h"
+#include "search/abcp_strategy.h"
 #include "train/bn_recalibration.h"
 #include "train/quick_finetune.h"
 #include "weights/weight_store.h"
@@ -36,6 +37,7 @@ namespace pk {
 
 struct SearchOptions {
   std::string method = "abcp";  // abcp | random
+  AbcpOptions abcp;             // controller settings (its seed is `seed`)
   int episodes = 300;           // candidates evaluated in total
   int samples_per_update = 4;   // candidates per ask/tell
   Budget budget{BudgetMetric::kMacs, 0.5, true, true};

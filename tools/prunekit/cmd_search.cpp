@@ -36,6 +36,7 @@ struct SearchCommandOptions {
   int64_t eval_batch_size = 256;
   FeatureDistanceOptions distance;
   double target_latency = 0;
+  AbcpOptions abcp;
   QuickFinetuneOptions finetune;
   std::string finetune_scope = "head";
   LatencyOptions latency;
@@ -81,6 +82,7 @@ void run(SearchCommandOptions& o, CLI::App* cmd) {
   s.recalibration.seed = o.seed;
   s.eval_batch_size = o.eval_batch_size;
   s.distance = o.distance;
+  s.abcp = o.abcp;
   s.finetune = o.finetune;
   s.finetune.scope = finetune_scope_from_name(o.finetune_scope);
   s.finetune.seed = o.seed;
@@ -202,6 +204,11 @@ Action register_search(CLI::App& app) {
   cmd->add_option("--calib-batches", o->calib_batches, "BN recalibration batches per candidate")->capture_default_str();
   cmd->add_option("--calib-batch-size", o->calib_batch_size, "BN recalibration batch size")->capture_default_str();
   cmd->add_option("--eval-batch-size", o->eval_batch_size, "evaluation batch size")->capture_default_str();
+  cmd->add_option("--controller-lr", o->abcp.learning_rate, "abcp: Adam learning rate of the LSTM controller")
+      ->capture_default_str();
+  cmd->add_option("--baseline-decay", o->abcp.baseline_decay, "abcp: decay of the reward baseline (moving average)")
+      ->capture_default_str();
+  cmd->add_option("--entropy-bonus", o->abcp.entropy_bonus, "abcp: weight of the entropy bonus")->capture_default_str();
   cmd->add_option("--eval-finetune-steps", o->finetune.steps,
                   "SGD steps (batches of 128) of fine-tuning per candidate before scoring (0 = none)")
       ->capture_default_str();
