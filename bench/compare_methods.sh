@@ -72,11 +72,20 @@ before = json.load(open(f"{d}/eval-before.json"))
 after = json.load(open(f"{d}/eval-after.json"))
 bench = json.load(open(f"{d}/bench.json"))
 plan = json.load(open(f"{d}/plan.json"))
+# Search wall time broken down by stage (sums of the per-candidate seconds in log.jsonl).
+breakdown = {}
+try:
+    for line in open(f"{d}/search/log.jsonl"):
+        for stage, s in json.loads(line)["seconds"].items():
+            breakdown[stage] = breakdown.get(stage, 0.0) + s
+except FileNotFoundError:
+    pass
 print(json.dumps({"row": name, "method": row, "target_macs": float(target),
                   "top1_before_ft": before["top1"], "top1": after["top1"], "macs": after["macs"],
                   "params": after["params"], "latency_b1_ms": bench["results"][0]["median_ms"],
                   "blocks_removed": len(plan.get("removed_blocks", [])),
-                  "prune_seconds": float(search_s), "ft_epochs": int(ft_epochs)}))
+                  "prune_seconds": float(search_s), "search_breakdown_s": breakdown,
+                  "ft_epochs": int(ft_epochs)}))
 EOF
     tail -1 "$results"
   done

@@ -115,6 +115,7 @@ double median(std::vector<double> v) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  pk::reexec_with_passive_openmp_wait(argv);
   int batch = 128, reps = 15, size = 28, channels = 1, threads = 0;
   std::string json_path;
   for (int i = 1; i + 1 < argc; i += 2) {

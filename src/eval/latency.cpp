@@ -5,10 +5,13 @@
 #include "core/error.h"
 #include "core/timer.h"
 #include "exec/threads.h"
+#include "weights/fold_batchnorm.h"
 
 namespace pk {
 
-LatencyResult measure_latency(Executor& executor, const LatencyOptions& o) {
+namespace {
+
+LatencyResult measure_as_is(Executor& executor, const LatencyOptions& o) {
   PK_CHECK(o.batch >= 1, "latency batch {} must be ≥ 1", o.batch);
   PK_CHECK(o.repetitions >= 1, "latency repetitions {} must be ≥ 1", o.repetitions);
   const auto inputs = executor.graph().input_names();
@@ -46,6 +49,16 @@ LatencyResult measure_latency(Executor& executor, const LatencyOptions& o) {
   }
   torch::set_num_threads(previous_threads);
   return r;
+}
+
+}  // namespace
+
+LatencyResult measure_latency(Executor& executor, const LatencyOptions& o) {
+  executor.eval();
+  if (!o.fold_batchnorm) return measure_as_is(executor, o);
+  FoldedNetwork folded = fold_batchnorm(executor.graph(), executor.weights());
+  Executor inference(std::move(folded.graph), std::move(folded.weights));
+  return measure_as_is(inference, o);
 }
 
 }  // namespace pk

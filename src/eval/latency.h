@@ -15,6 +15,9 @@ struct LatencyOptions {
   int repetitions = 20;    // timed runs
   double max_seconds = 5;  // stop early (after ≥ 3 timed runs) once this much time is spent
   uint64_t seed = 0;       // of the random input
+  /// Time the inference form (weights/fold_batchnorm.h: BN merged into the conv before it), as
+  /// deployment runtimes run it. Same outputs; one op less per folded BN.
+  bool fold_batchnorm = true;
 };
 
 struct LatencyResult {
@@ -27,8 +30,8 @@ struct LatencyResult {
   double images_per_second = 0;  // batch / median
 };
 
-/// Times executor.forward on a random input of the graph's input shape. Leaves the executor in
-/// eval mode.
+/// Times forward passes of executor's network (folded if options.fold_batchnorm) on a random
+/// input of the graph's input shape. Leaves the executor in eval mode.
 LatencyResult measure_latency(Executor& executor, const LatencyOptions& options);
 
 }  // namespace pk

@@ -20,6 +20,7 @@ struct BenchCommandOptions {
   int repetitions = 20;
   int warmup = 3;
   bool json = false;
+  bool keep_batchnorm = false;
   ModelOptions zoo{1, 28, 10, 1.0};
 };
 
@@ -41,6 +42,7 @@ void run(const BenchCommandOptions& o) {
       lo.threads = t;
       lo.repetitions = o.repetitions;
       lo.warmup = o.warmup;
+      lo.fold_batchnorm = !o.keep_batchnorm;
       LatencyResult r = measure_latency(executor, lo);
       rows.push_back({{"batch", r.batch},
                       {"threads", r.threads},
@@ -66,7 +68,9 @@ Action register_bench(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("bench", "Measure a model's inference latency and throughput on this machine.");
   cmd->footer(
       "Example:\n  prunekit bench --model pruned.pkm --batch 1,32 --threads 1,2\n"
-      "Times forward passes on random input (eval mode) after a warm-up; reports the median and p10/p90.");
+      "Times forward passes on random input (eval mode) after a warm-up; reports the median and p10/p90.\n"
+      "BatchNorm layers are folded into the convolution before them first, as deployment runtimes\n"
+      "(ONNX Runtime, TorchScript freezing) do; --keep-batchnorm times the network as trained.");
   cmd->add_option("--model,model", o->model, "model file or built-in model name")->required();
   cmd->add_option("--batch", o->batches, "batch sizes, comma separated")->delimiter(',')->capture_default_str();
   cmd->add_option("--threads", o->threads, "thread counts, comma separated (0 = all cores)")
@@ -75,6 +79,7 @@ Action register_bench(CLI::App& app) {
   cmd->add_option("--reps", o->repetitions, "timed runs per setting")->capture_default_str();
   cmd->add_option("--warmup", o->warmup, "untimed runs first")->capture_default_str();
   cmd->add_flag("--json", o->json, "machine-readable output");
+  cmd->add_flag("--keep-batchnorm", o->keep_batchnorm, "do not fold BN into the convs before timing");
   cmd->add_option("--in-channels", o->zoo.in_channels, "built-in models: input channels")->capture_default_str();
   cmd->add_option("--input-size", o->zoo.input_size, "built-in models: input height = width")->capture_default_str();
   cmd->add_option("--num-classes", o->zoo.num_classes, "built-in models: classes")->capture_default_str();

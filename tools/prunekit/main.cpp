@@ -2,32 +2,22 @@
 // (including internal errors), 2 usage or input error.
 #include <c10/util/Exception.h>
 
-#include <unistd.h>
-
-#include <cstdlib>
 #include <iostream>
 #include <map>
 #include <string>
 
 #include "commands.h"
 #include "core/error.h"
+#include "exec/threads.h"
 
 namespace {
 
-// libtorch's OpenMP runtime (libgomp) spins up to 300000 iterations before a waiting thread
-// sleeps. On an idle machine that changes nothing measurable (bench/README.md), but when another
-// process holds the cores a forward pass became 10–100× slower. OMP_WAIT_POLICY=PASSIVE makes
-// waiting threads sleep at once. libgomp reads it in its own initializer, before main(), so
-// when it is unset the commands that compute re-execute the program once with it set (about the
-// cost of a second start-up, ~0.5 s). A value the user set is kept; if the re-exec fails the run
-// goes on as it is.
+// The commands that run forward passes wait passively in OpenMP (see exec/threads.h).
 void prefer_passive_openmp_wait(int argc, char** argv) {
-  if (std::getenv("OMP_WAIT_POLICY") != nullptr || argc < 2) return;
+  if (argc < 2) return;
   const std::string command = argv[1];
-  if (command != "train" && command != "finetune" && command != "eval" && command != "search" && command != "bench")
-    return;
-  if (setenv("OMP_WAIT_POLICY", "PASSIVE", 0) != 0) return;
-  execv("/proc/self/exe", argv);
+  if (command == "train" || command == "finetune" || command == "eval" || command == "search" || command == "bench")
+    pk::reexec_with_passive_openmp_wait(argv);
 }
 
 }  // namespace
