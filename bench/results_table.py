@@ -18,9 +18,13 @@ def main() -> None:
     if os.path.exists(base_eval):
         b = json.load(open(base_eval))
         base_macs = b["macs"]
+        latency = ""
+        bench = os.path.join(os.path.dirname(results), "baseline_bench.json")
+        if os.path.exists(bench):
+            latency = f", {json.load(open(bench))['latency_b1_ms']:.2f} ms at batch 1, 1 thread"
         print(f"baseline {baseline}: top-1 {100 * b['top1']:.2f}%, {b['macs'] / 1e6:.2f}M MACs, "
-              f"{b['params'] / 1e3:.1f}K params\n")
-    print("| target | method | top-1 before ft | top-1 after ft | MACs | params | latency b1 ms "
+              f"{b['params'] / 1e3:.1f}K params{latency}\n")
+    print("| target | method | top-1 before ft | top-1 after ft | MACs | params | latency b1 t1 ms "
           "| blocks removed | prune/search s |")
     print("|---|---|---|---|---|---|---|---|---|")
     for r in sorted(rows, key=lambda r: (-r["target_macs"], -r["top1"])):
@@ -28,6 +32,15 @@ def main() -> None:
         print(f"| {r['target_macs']:g} | {r['method']} | {100 * r['top1_before_ft']:.2f}% "
               f"| **{100 * r['top1']:.2f}%** | {r['macs'] / 1e6:.2f}M{share} | {r['params'] / 1e3:.1f}K "
               f"| {r['latency_b1_ms']:.2f} | {r['blocks_removed']} | {r['prune_seconds']:.0f} |")
+    searched = [r for r in rows if r.get("search_breakdown_s")]
+    if searched:
+        print("\nsearch wall time by stage (seconds, summed over candidates):\n")
+        print("| target | method | total | apply | BN recalibration | evaluation | controller |")
+        print("|---|---|---|---|---|---|---|")
+        for r in sorted(searched, key=lambda r: (-r["target_macs"], r["method"])):
+            b = r["search_breakdown_s"]
+            print(f"| {r['target_macs']:g} | {r['method']} | {r['prune_seconds']:.0f} | {b.get('apply', 0):.1f} "
+                  f"| {b.get('recalib', 0):.1f} | {b.get('eval', 0):.1f} | {b.get('controller', 0):.1f} |")
     if rows:
         print(f"\nfine-tuning: {rows[0]['ft_epochs']} epoch(s), distillation from the baseline (kd-alpha 0.9)")
 
