@@ -16,15 +16,13 @@
 
 #include <fmt/format.h>
 
+#include "bench/median.h"
 #include "core/timer.h"
 #include "exec/threads.h"
 
 namespace {
 
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
+using pk::bench::median;
 
 struct ConvShape {
   std::string network;

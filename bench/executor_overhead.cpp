@@ -15,12 +15,15 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "bench/median.h"
 #include "core/timer.h"
 #include "exec/executor.h"
 #include "exec/threads.h"
 #include "models/zoo.h"
 
 namespace {
+
+using pk::bench::median;
 
 // ---- the reference: torch::nn ResNet-20 (CIFAR, projection shortcut where shape changes) ----
 struct BasicBlockImpl : torch::nn::Module {
@@ -105,11 +108,6 @@ void copy_weights(const pk::WeightStore& w, ResNet20& ref) {
     }
   ref->fc->weight.copy_(w.get("fc", "weight"));
   ref->fc->bias.copy_(w.get("fc", "bias"));
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "bench/median.h"
 #include "core/timer.h"
 #include "eval/latency.h"
 #include "exec/threads.h"
@@ -22,10 +23,7 @@
 
 namespace {
 
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
+using pk::bench::median;
 
 struct Pruned {
   pk::Graph graph;
