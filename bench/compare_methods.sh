@@ -13,7 +13,8 @@
 #   CALIB_BATCHES [5]     BN recalibration batches (128 images) per candidate
 #   PRUNEKIT [build/prunekit]
 # Every row appends one JSON line to OUT_DIR/results.jsonl (rows already there are skipped, so a
-# killed run can be restarted) and the table is printed at the end (bench/results_table.py).
+# killed run can be restarted; an interrupted search resumes from its checkpoint) and the table is
+# printed at the end (bench/results_table.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${PRUNEKIT:-build/prunekit}
@@ -46,8 +47,10 @@ for target in $targets; do
     start=$(date +%s.%N)
     case "$row" in
       abcp|random)
+        # A search interrupted (or finished) by an earlier run continues from its checkpoint.
+        resume=; [ -f "$dir/search/checkpoint" ] && resume=--resume
         "$bin" search --method "$row" --model "$base" --target-macs "$target" --episodes "$episodes" \
-          --search-size "$search_size" --calib-batches "$calib" --out "$dir/search" | tee "$dir/search.txt"
+          --search-size "$search_size" --calib-batches "$calib" --out "$dir/search" $resume | tee "$dir/search.txt"
         cp "$dir/search/pruned.pkm" "$pruned"
         cp "$dir/search/best_plan.json" "$plan"
         ;;
