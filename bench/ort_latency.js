@@ -5,7 +5,6 @@
 // Prints per model the median ms per forward over all timed runs, and each model's speed-up over
 // the first one. Input: random float32 [batch, C, H, W] with C×H×W from --shape (every model the same).
 'use strict';
-const fs = require('fs');
 const path = require('path');
 const ort = require(path.join(__dirname, '..', 'tools', 'ort', 'node_modules', 'onnxruntime-node'));
 
