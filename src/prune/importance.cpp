@@ -1,117 +1,150 @@
 #include "prune/importance.h"
 
+#include <cmath>
+
 #include "core/error.h"
-#include "core/strings.h"
 
 namespace pk {
 namespace {
 
-const Criterion kAll[] = {Criterion::kL1, Criterion::kL2, Criterion::kBnGamma, Criterion::kFpgm, Criterion::kTaylor};
+/// Where a member keeps the group's channels in its tensors (importance.h lists them).
+enum class Layout { kNone, kRows, kColumns, kBatchNorm };
 
-/// Rows of the member's weight that belong to the group, as a [size, -1] matrix.
-torch::Tensor member_rows(const torch::Tensor& weight, const GroupMember& m) {
-  auto index = torch::tensor(std::vector<int64_t>(m.channels.begin(), m.channels.end()), torch::kLong);
-  return weight.index_select(0, index).reshape({static_cast<int64_t>(m.channels.size()), -1});
-}
-
-void add_scores(std::vector<float>& scores, const torch::Tensor& s) {
-  auto acc = s.to(torch::kFloat32).contiguous();
-  const float* p = acc.data_ptr<float>();
-  for (size_t i = 0; i < scores.size(); ++i) scores[i] += p[i];
-}
-
-bool carries_rows(const Graph& graph, const GroupMember& m) {
-  const OpKind op = graph.node(m.node).op;
-  if (m.role == MemberRole::kProducer) return op == OpKind::kConv2d || op == OpKind::kLinear;
-  return m.role == MemberRole::kSliced && op == OpKind::kConv2d;  // depthwise conv rows
-}
-
-std::vector<float> group_scores(const Graph& graph, const ChannelGroup& g, const WeightStore& w, Criterion c,
-                                const WeightStore* grads) {
-  std::vector<float> scores(g.size, 0.0f);
-  bool any = false;
-  if (c == Criterion::kBnGamma) {
-    for (const auto& m : g.members)
-      if (m.role == MemberRole::kSliced && graph.node(m.node).op == OpKind::kBatchNorm2d) {
-        add_scores(scores, member_rows(w.get(graph.node(m.node).name, "weight").view({-1, 1}), m).abs().view({-1}));
-        any = true;
-      }
-    if (any) return scores;
-    c = Criterion::kL1;  // documented fallback: no BN on this group
+Layout layout_of(const Graph& graph, const GroupMember& m) {
+  const Node& n = graph.node(m.node);
+  switch (m.role) {
+    case MemberRole::kProducer:
+      return n.op == OpKind::kConv2d || n.op == OpKind::kLinear ? Layout::kRows : Layout::kNone;
+    case MemberRole::kSliced:
+      if (n.op == OpKind::kBatchNorm2d) return Layout::kBatchNorm;
+      return n.op == OpKind::kConv2d ? Layout::kRows : Layout::kNone;  // depthwise rows
+    case MemberRole::kConsumer:
+      if (n.op == OpKind::kLinear) return Layout::kColumns;
+      // Grouped consumers map input channels to columns per group: not scored.
+      return n.op == OpKind::kConv2d && n.attr<ConvAttrs>().groups == 1 ? Layout::kColumns : Layout::kNone;
   }
-  for (const auto& m : g.members) {
-    if (!carries_rows(graph, m)) continue;
-    const std::string& name = graph.node(m.node).name;
-    auto rows = member_rows(w.get(name, "weight"), m);
-    switch (c) {
-      case Criterion::kL1:
-        add_scores(scores, rows.abs().sum(1));
-        break;
-      case Criterion::kL2:
-        add_scores(scores, rows.pow(2).sum(1).sqrt());
-        break;
-      case Criterion::kFpgm:
-        if (m.role == MemberRole::kProducer) add_scores(scores, torch::cdist(rows, rows).sum(1));
-        break;
-      case Criterion::kTaylor: {
-        PK_CHECK(grads != nullptr, "the taylor criterion needs gradients");
-        auto grad_rows = member_rows(grads->get(name, "weight"), m);
-        add_scores(scores, (rows * grad_rows).sum(1).abs());
-        break;
-      }
-      case Criterion::kBnGamma:
-        break;
-    }
-    any = true;
-  }
-  if (c == Criterion::kTaylor) {
-    for (const auto& m : g.members)
-      if (m.role == MemberRole::kSliced && graph.node(m.node).op == OpKind::kBatchNorm2d) {
-        const std::string& name = graph.node(m.node).name;
-        auto contrib = w.get(name, "weight") * grads->get(name, "weight") + w.get(name, "bias") * grads->get(name, "bias");
-        add_scores(scores, member_rows(contrib.view({-1, 1}), m).abs().view({-1}));
-        any = true;
-      }
-  }
-  PK_ASSERT(any, "group '{}' has no member with weights to score", g.name);
-  return scores;
+  return Layout::kNone;
 }
 
-}  // namespace
+torch::Tensor long_index(const std::vector<int64_t>& v) { return torch::tensor(v, torch::kLong); }
 
-Criterion criterion_from_name(const std::string& name) {
-  for (Criterion c : kAll)
-    if (name == criterion_name(c)) return c;
-  PK_CHECK(false, "unknown importance criterion '{}'; known: {}", name, join(known_criteria(), ", "));
-  return Criterion::kL1;
+std::vector<int64_t> member_channels(const GroupMember& m) { return {m.channels.begin(), m.channels.end()}; }
+
+/// [size, spatial·rest]: the consumer's input columns of group channel i, in row i. Linear
+/// consumers after a Flatten read features [c·spatial, (c+1)·spatial) for channel c.
+torch::Tensor columns_of(const torch::Tensor& weight, const GroupMember& m) {
+  const int64_t size = static_cast<int64_t>(m.channels.size());
+  if (weight.dim() == 2) {
+    std::vector<int64_t> features;
+    for (int c : m.channels)
+      for (int64_t s = 0; s < m.spatial; ++s) features.push_back(c * m.spatial + s);
+    auto cols = weight.index_select(1, long_index(features)).view({weight.size(0), size, m.spatial});
+    return cols.permute({1, 0, 2}).reshape({size, -1});
+  }
+  return weight.index_select(1, long_index(member_channels(m))).transpose(0, 1).reshape({size, -1});
 }
 
-const char* criterion_name(Criterion c) {
+/// The member's tensors for the group's channels, as [size, -1] (row i = group channel i), from
+/// `store` (weights or gradients). `with_bias` appends the producer/depthwise bias and BN β.
+torch::Tensor member_matrix(const Graph& graph, const GroupMember& m, Layout layout, const WeightStore& store,
+                            bool with_bias) {
+  const std::string& name = graph.node(m.node).name;
+  const int64_t size = static_cast<int64_t>(m.channels.size());
+  const auto index = long_index(member_channels(m));
+  const torch::Tensor& weight = store.get(name, "weight");
+  if (layout == Layout::kColumns) return columns_of(weight, m);
+  auto mat = weight.index_select(0, index).reshape({size, -1});
+  if (with_bias && store.has(name, "bias"))
+    mat = torch::cat({mat, store.get(name, "bias").index_select(0, index).view({size, 1})}, 1);
+  return mat;
+}
+
+/// Whether `criterion` scores a member of this layout (bn_gamma's fallback is the caller's).
+bool scores_member(Criterion c, const GroupMember& m, Layout layout, bool producers_only) {
+  if (layout == Layout::kNone) return false;
   switch (c) {
-    case Criterion::kL1: return "l1";
-    case Criterion::kL2: return "l2";
-    case Criterion::kBnGamma: return "bn_gamma";
-    case Criterion::kFpgm: return "fpgm";
-    case Criterion::kTaylor: return "taylor";
+    case Criterion::kBnGamma: return layout == Layout::kBatchNorm;
+    case Criterion::kFpgm: return layout == Layout::kRows && m.role == MemberRole::kProducer;
+    case Criterion::kL1:
+    case Criterion::kL2: return !producers_only || layout == Layout::kRows;
+    case Criterion::kTaylor: return !producers_only || layout != Layout::kColumns;
+  }
+  return false;
+}
+
+/// float [size]: one member's per-channel scores under criterion `c`.
+torch::Tensor member_scores(const Graph& graph, const GroupMember& m, Layout layout, Criterion c,
+                            const WeightStore& w, const WeightStore* grads) {
+  const bool taylor = c == Criterion::kTaylor;
+  const auto mat = member_matrix(graph, m, layout, w, taylor);
+  switch (c) {
+    case Criterion::kL1:
+    case Criterion::kBnGamma: return mat.abs().sum(1);
+    case Criterion::kL2: return mat.pow(2).sum(1).sqrt();
+    case Criterion::kFpgm: return torch::cdist(mat, mat).sum(1);
+    case Criterion::kTaylor:
+      PK_CHECK(grads != nullptr, "the taylor criterion needs gradients");
+      return (mat * member_matrix(graph, m, layout, *grads, true)).sum(1).abs();
   }
   PK_ASSERT(false, "invalid criterion");
 }
 
-std::vector<std::string> known_criteria() {
-  std::vector<std::string> names;
-  for (Criterion c : kAll) names.push_back(criterion_name(c));
-  return names;
+torch::Tensor normalized(torch::Tensor s, ScoreNormalizer n) {
+  if (n == ScoreNormalizer::kNone) return s;
+  const double d = (n == ScoreNormalizer::kMean ? s.mean() : s.max()).item<double>();
+  return d > 0 && std::isfinite(d) ? s / d : s;
+}
+
+std::vector<float> group_scores(const Graph& graph, const ChannelGroup& g, const WeightStore& w,
+                                const ImportanceOptions& o, const WeightStore* grads) {
+  Criterion c = o.criterion;
+  std::vector<torch::Tensor> members;
+  for (int pass = 0; pass < 2 && members.empty(); ++pass) {
+    if (pass == 1) {
+      if (c != Criterion::kBnGamma) break;
+      c = Criterion::kL1;  // documented fallback: no BN on this group
+    }
+    for (const auto& m : g.members) {
+      const Layout layout = layout_of(graph, m);
+      if (!scores_member(c, m, layout, o.producers_only)) continue;
+      auto s = member_scores(graph, m, layout, c, w, grads).to(torch::kFloat32);
+      PK_ASSERT(s.dim() == 1 && s.size(0) == g.size, "member '{}' of group '{}' scored {} channels, expected {}",
+                graph.node(m.node).name, g.name, s.numel(), g.size);
+      members.push_back(normalized(s, o.normalizer));
+    }
+  }
+  PK_ASSERT(!members.empty(), "group '{}' has no member with weights to score", g.name);
+  const auto all = torch::stack(members);  // [members, size]
+  torch::Tensor r;
+  switch (o.reduction) {
+    case ScoreReduction::kSum: r = all.sum(0); break;
+    case ScoreReduction::kMean: r = all.mean(0); break;
+    case ScoreReduction::kMax: r = std::get<0>(all.max(0)); break;
+  }
+  r = r.contiguous();
+  return {r.data_ptr<float>(), r.data_ptr<float>() + r.numel()};
+}
+
+}  // namespace
+
+std::vector<std::vector<float>> channel_importance(const Graph& graph, const ChannelAnalysis& analysis,
+                                                   const WeightStore& weights, const ImportanceOptions& options,
+                                                   const WeightStore* gradients) {
+  analysis.check_graph(graph);
+  PK_CHECK(options.criterion != Criterion::kTaylor || gradients != nullptr, "the taylor criterion needs gradients");
+  torch::NoGradGuard no_grad;
+  std::vector<std::vector<float>> scores(analysis.num_groups());
+  for (const auto& g : analysis.groups())
+    if (g.prunable) scores[g.id] = group_scores(graph, g, weights, options, gradients);
+  return scores;
 }
 
 std::vector<std::vector<float>> channel_importance(const Graph& graph, const ChannelAnalysis& analysis,
                                                    const WeightStore& weights, Criterion criterion,
                                                    const WeightStore* gradients) {
-  analysis.check_graph(graph);
-  torch::NoGradGuard no_grad;
-  std::vector<std::vector<float>> scores(analysis.num_groups());
-  for (const auto& g : analysis.groups())
-    if (g.prunable) scores[g.id] = group_scores(graph, g, weights, criterion, gradients);
-  return scores;
+  ImportanceOptions o;
+  o.criterion = criterion;
+  return channel_importance(graph, analysis, weights, o, gradients);
 }
 
 }  // namespace pk

@@ -1,13 +1,23 @@
 // Channel importance criteria (algorithms.md §0). A plan says how many channels a group keeps;
-// a criterion says which: the highest-scoring ones. Scores are per group channel, summed over
-// the group's members that carry weights for that channel:
-//   l1 / l2   ‖row‖₁ / ‖row‖₂ of every producer's output row and every depthwise conv's row
-//   bn_gamma  |γ| of every BatchNorm2d on the group (groups without BN fall back to l1)
-//   fpgm      Σ_j ‖w_i − w_j‖₂ over the producer's rows (distance to the others ≈ distance to
-//             the geometric median; redundant filters score low), summed over producers
-//   taylor    |Σ w·∂L/∂w| over producer rows and BN γ/β (first-order loss change of removing
-//             the channel), from gradients accumulated by the caller over a few batches
-// Non-prunable groups get an empty score vector.
+// a criterion says which: the highest-scoring ones.
+//
+// Every member of a group that carries weights for the group's channels is scored on its own
+// (a per-member vector of one score per group channel):
+//   producer  Conv2d/Linear output rows  W[c, ...]
+//   sliced    depthwise Conv2d rows W[c, ...]; BatchNorm2d γ[c] (and β[c] for taylor)
+//   consumer  Conv2d (groups = 1) input columns W[:, c, ...]; Linear input columns
+//             W[:, c·spatial .. (c+1)·spatial) after a Flatten (GroupMember::spatial)
+// Per criterion:
+//   l1 / l2   ‖·‖₁ / ‖·‖₂ of every row and column; |γ| of every BN (for both)
+//   bn_gamma  |γ| of every BN member; a group without BN falls back to l1 (all members)
+//   fpgm      Σ_j ‖w_i − w_j‖₂ over each producer's rows (distance to the others ≈ distance to
+//             the geometric median; redundant filters score low); producers only
+//   taylor    |Σ w·∂L/∂w| over each row (with its bias), each column, and BN γ/β: the
+//             first-order loss change of removing the channel (gradients from the caller,
+//             e.g. accumulate_gradients in train/gradients.h)
+// Each member's vector is divided by its normaliser (its mean or max over the group's
+// channels; a zero normaliser leaves the vector as is), then the members are reduced channel
+// by channel (sum, mean or max). See docs/methods.md "Channel importance".
 #pragma once
 
 #include <string>
@@ -15,19 +25,19 @@
 
 #include "analysis/channel_analysis.h"
 #include "graph/graph.h"
+#include "prune/criterion.h"
 #include "weights/weight_store.h"
 
 namespace pk {
 
-enum class Criterion { kL1, kL2, kBnGamma, kFpgm, kTaylor };
+/// Per group: scores[g][i] = importance of channel i of group g (size == group size), empty for
+/// non-prunable groups. `gradients` (same layout as `weights`, summed ∂L/∂w) is required for
+/// taylor (UserError without) and ignored otherwise.
+std::vector<std::vector<float>> channel_importance(const Graph& graph, const ChannelAnalysis& analysis,
+                                                   const WeightStore& weights, const ImportanceOptions& options,
+                                                   const WeightStore* gradients = nullptr);
 
-/// "l1", "l2", "bn_gamma", "fpgm", "taylor"; UserError listing them otherwise.
-Criterion criterion_from_name(const std::string& name);
-const char* criterion_name(Criterion c);
-std::vector<std::string> known_criteria();
-
-/// scores[g][i] = importance of channel i of group g (empty for non-prunable groups).
-/// `gradients` (same layout as `weights`) is required for taylor and ignored otherwise.
+/// The same with ImportanceOptions' defaults for everything but the criterion.
 std::vector<std::vector<float>> channel_importance(const Graph& graph, const ChannelAnalysis& analysis,
                                                    const WeightStore& weights, Criterion criterion,
                                                    const WeightStore* gradients = nullptr);

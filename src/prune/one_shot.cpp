@@ -8,6 +8,7 @@
 #include "core/strings.h"
 #include "plan/resolve_counts.h"
 #include "plan/validate_plan.h"
+#include "prune/importance.h"
 
 namespace pk {
 namespace {
@@ -44,7 +45,7 @@ OneShotResult one_shot_plan(const Graph& graph, const WeightStore& weights, cons
   space_options.blocks = false;
   const ActionSpace space(graph, analysis, space_options);
   PK_CHECK(space.num_groups() > 0, "the model has no prunable channel group (see `prunekit analyze`)");
-  const auto scores = channel_importance(graph, analysis, weights, o.criterion, gradients);
+  const auto scores = channel_importance(graph, analysis, weights, o.importance, gradients);
 
   DecodedAction decoded;
   if (o.method == "uniform" || o.method == "random") {

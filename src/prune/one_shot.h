@@ -11,14 +11,14 @@
 #include "analysis/channel_analysis.h"
 #include "plan/action_space.h"
 #include "plan/prune_plan.h"
-#include "prune/importance.h"
+#include "prune/criterion.h"
 #include "weights/weight_store.h"
 
 namespace pk {
 
 struct OneShotOptions {
   std::string method = "uniform";  // uniform | global | random
-  Criterion criterion = Criterion::kL1;
+  ImportanceOptions importance;    // which channels a group keeps
   Budget budget;                   // MACs or params target (required)
   ActionSpaceOptions space;        // round_to, min_channels, max_ratio, frozen groups
   uint64_t seed = 0;               // random only
@@ -33,6 +33,7 @@ struct OneShotResult {
 std::vector<std::string> one_shot_methods();
 
 /// UserError for an unknown method or a missing budget.
+/// `gradients` (summed ∂L/∂w, train/gradients.h) is required for the taylor criterion only.
 OneShotResult one_shot_plan(const Graph& graph, const WeightStore& weights, const ChannelAnalysis& analysis,
                             const OneShotOptions& options, const WeightStore* gradients = nullptr);
 

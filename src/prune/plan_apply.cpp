@@ -76,15 +76,28 @@ PrunedNetwork plan_apply(const Graph& graph, const WeightStore& weights, const C
   return out;
 }
 
-PrunePlan resolve_plan(const Graph& graph, const WeightStore& weights, const ChannelAnalysis& analysis,
-                       const PrunePlan& plan, Criterion criterion, const WeightStore* gradients) {
-  const auto scores = channel_importance(graph, analysis, weights, criterion, gradients);
+PrunePlan resolve_plan(const PrunePlan& plan, const ChannelAnalysis& analysis,
+                       const std::vector<std::vector<float>>& scores) {
+  PK_CHECK(static_cast<int>(scores.size()) == analysis.num_groups(),
+           "resolve_plan: {} score vectors for {} channel groups", scores.size(), analysis.num_groups());
   GroupScores by_name;
   for (const auto& [name, keep] : plan.groups) {
     const int g = analysis.group_index(name);
     if (g >= 0 && !scores[g].empty()) by_name[name] = scores[g];
   }
   return resolve_counts(plan, analysis, by_name);
+}
+
+PrunePlan resolve_plan(const Graph& graph, const WeightStore& weights, const ChannelAnalysis& analysis,
+                       const PrunePlan& plan, const ImportanceOptions& importance, const WeightStore* gradients) {
+  return resolve_plan(plan, analysis, channel_importance(graph, analysis, weights, importance, gradients));
+}
+
+PrunePlan resolve_plan(const Graph& graph, const WeightStore& weights, const ChannelAnalysis& analysis,
+                       const PrunePlan& plan, Criterion criterion, const WeightStore* gradients) {
+  ImportanceOptions importance;
+  importance.criterion = criterion;
+  return resolve_plan(graph, weights, analysis, plan, importance, gradients);
 }
 
 }  // namespace pk

@@ -25,8 +25,21 @@ struct PrunedNetwork {
 PrunedNetwork plan_apply(const Graph& graph, const WeightStore& weights, const ChannelAnalysis& analysis,
                          const PrunePlan& plan);
 
-/// Resolves the count-only groups of `plan` to the channels `criterion` ranks highest.
+/// Resolves the count-only groups of `plan` to the channels ranked highest by `scores`, indexed
+/// by group id as channel_importance returns them (scores[g] for every group the plan lists;
+/// groups with empty scores, i.e. not prunable, are left to resolve_counts' checks). Lets a
+/// caller that resolves many plans on the same weights (a search) score the channels once.
+/// UserError unless scores.size() == analysis.num_groups().
+PrunePlan resolve_plan(const PrunePlan& plan, const ChannelAnalysis& analysis,
+                       const std::vector<std::vector<float>>& scores);
+
+/// Scores the channels with `importance` (channel_importance) and resolves `plan` with them.
 /// `gradients` is needed for taylor only.
+PrunePlan resolve_plan(const Graph& graph, const WeightStore& weights, const ChannelAnalysis& analysis,
+                       const PrunePlan& plan, const ImportanceOptions& importance,
+                       const WeightStore* gradients = nullptr);
+
+/// Backward-compatible form: ImportanceOptions' defaults with this criterion.
 PrunePlan resolve_plan(const Graph& graph, const WeightStore& weights, const ChannelAnalysis& analysis,
                        const PrunePlan& plan, Criterion criterion, const WeightStore* gradients = nullptr);
 

@@ -122,7 +122,9 @@ TEST(PlanApply, IsPureAndShrinksWeights) {
   PrunePlan plan;
   plan.keep_count("layer1.0.conv1", 8);
   plan.removed_blocks.push_back("layer2.1.add");
-  plan = resolve_plan(g, w, a, plan, Criterion::kL1);
+  ImportanceOptions producer_l1;  // the producer's rows alone: what the check below recomputes
+  producer_l1.producers_only = true;
+  plan = resolve_plan(g, w, a, plan, producer_l1);
   PrunedNetwork pruned = plan_apply(g, w, a, plan);
   EXPECT_EQ(pruned.weights.get("layer1.0.conv1", "weight").size(0), 8);
   EXPECT_EQ(pruned.weights.get("layer1.0.conv2", "weight").size(1), 8);
