@@ -1,6 +1,7 @@
 // Helpers for the plan tests: random valid plans and resolution with random scores.
 #pragma once
 
+#include <algorithm>
 #include <random>
 #include <string>
 #include <vector>
@@ -12,7 +13,9 @@
 namespace pk::test {
 
 /// A random valid plan: each prunable group pruned with probability 0.7 to a uniform count in
-/// 1..size, each removable block removed with probability 0.3 (zoo blocks never nest).
+/// 1..size, each removable block drawn with probability 0.3. A drawn block nested in another
+/// drawn block (its Add lies in the other's branch) goes with the outer one and is not listed,
+/// as validate_plan requires.
 inline PrunePlan random_plan(const ChannelAnalysis& a, std::mt19937& rng) {
   PrunePlan plan;
   std::uniform_real_distribution<double> u(0.0, 1.0);
@@ -21,8 +24,16 @@ inline PrunePlan random_plan(const ChannelAnalysis& a, std::mt19937& rng) {
     std::uniform_int_distribution<int> count(1, a.group(g).size);
     plan.keep_count(a.group(g).name, count(rng));
   }
+  std::vector<int> drawn;
   for (int b : a.removable_blocks())
-    if (u(rng) < 0.3) plan.removed_blocks.push_back(a.node_name(a.blocks()[b].add));
+    if (u(rng) < 0.3) drawn.push_back(b);
+  const auto inside = [&](int b, int outer) {
+    const auto& branch = a.blocks()[outer].branch;
+    return std::find(branch.begin(), branch.end(), a.blocks()[b].add) != branch.end();
+  };
+  for (int b : drawn)
+    if (std::none_of(drawn.begin(), drawn.end(), [&](int o) { return o != b && inside(b, o); }))
+      plan.removed_blocks.push_back(a.node_name(a.blocks()[b].add));
   return plan;
 }
 
