@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "io/onnx_importer.h"
+#include "io/onnx_resize_nearest.h"
 
 namespace pk {
 namespace {
@@ -369,11 +370,6 @@ void OnnxImporter::resize(const onnx::NodeProto& n, const OnnxAttrs& a) {
   const bool upsample_op = n.op_type() == "Upsample";
   const std::string coord = a.s("coordinate_transformation_mode", upsample_op ? "asymmetric" : "half_pixel");
   const std::string nearest = a.s("nearest_mode", upsample_op ? "floor" : "round_prefer_floor");
-  // With an integer scale these coordinate rules all pick source pixel floor(x / scale).
-  const bool exact = ((coord == "asymmetric" || coord == "tf_half_pixel_for_nn") && nearest == "floor") ||
-                     coord == "half_pixel" || coord == "pytorch_half_pixel";
-  PK_CHECK(exact, "{}: coordinate_transformation_mode={} with nearest_mode={} is not supported (use asymmetric + floor, "
-           "as torch's nearest upsampling exports)", w, coord, nearest);
   const Shape& s = shape_of(x);
   double sh = 0, sw = 0;
   const int scales_input = upsample_op ? 1 : 2;
@@ -395,7 +391,11 @@ void OnnxImporter::resize(const onnx::NodeProto& n, const OnnxAttrs& a) {
   }
   PK_CHECK(sh == sw && is_integer(sh) && sh >= 1,
            "{}: scale {}x{} is not supported; only nearest upsampling by the same integer factor in H and W", w, sh, sw);
-  define_feature(n, add_node(n, OpKind::kUpsample, {x.node}, UpsampleAttrs{static_cast<int>(sh)}));
+  const int scale = static_cast<int>(sh);
+  const bool has_roi = !upsample_op && has_input(n, 1) && input(n, 1).kind == OnnxValue::Kind::kConstant;
+  check_nearest_rule(w, coord, nearest, ResizeAxis{s.height(), scale}, ResizeAxis{s.width(), scale},
+                     has_roi ? &input(n, 1).constant : nullptr);
+  define_feature(n, add_node(n, OpKind::kUpsample, {x.node}, UpsampleAttrs{scale}));
 }
 
 void OnnxImporter::pad(const onnx::NodeProto& n, const OnnxAttrs& a) {
