@@ -78,13 +78,16 @@ inline bool onnx_nearest_is_floor_upsample(const std::string& coord, const std::
   return true;
 }
 
-/// The mode pairs that are exactly prunekit's nearest upsampling on both axes, "coord+nearest".
-inline std::string matching_resize_modes(const ResizeAxis& h, const ResizeAxis& w) {
+/// The mode pairs that are exactly prunekit's nearest upsampling on both axes (tf_crop_and_resize
+/// with the whole-image roi), "coord+nearest, ...".
+inline std::string matching_resize_modes(ResizeAxis h, ResizeAxis w) {
+  h.roi_start = w.roi_start = 0;
+  h.roi_end = w.roi_end = 1;
   std::vector<std::string> pairs;
   for (const auto& c : onnx_resize_coordinate_modes())
     for (const auto& m : onnx_resize_nearest_modes())
       if (onnx_nearest_is_floor_upsample(c, m, h) && onnx_nearest_is_floor_upsample(c, m, w))
-        pairs.push_back(c + "+" + m);
+        pairs.push_back(c + "+" + m + (c == "tf_crop_and_resize" ? " (whole-image roi)" : ""));
   return fmt::format("{}", fmt::join(pairs, ", "));
 }
 

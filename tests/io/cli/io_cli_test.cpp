@@ -9,6 +9,7 @@
 #include "core/atomic_file.h"
 #include "io/onnx_model.h"
 #include "io_test_util.h"
+#include "onnx_maker.h"
 #include "weights/model_file.h"
 
 namespace pk {
@@ -76,6 +77,37 @@ TEST(IoCli, ClearErrors) {
   CommandResult missing = prunekit("import " + (d / "nope.onnx").string() + " --out " + (d / "x.pkm").string());
   EXPECT_EQ(missing.code, 2);
   EXPECT_TRUE(contains(missing.output, "does not exist")) << missing.output;
+}
+
+// A Resize whose modes read other pixels than prunekit's upsampling is a usage error of
+// `prunekit import` (exit 2, the node and the mode pair named, no output); torch's
+// half_pixel + round_prefer_floor default imports.
+TEST(IoCli, ImportRejectsResizeModesThatReadOtherPixels) {
+  const fs::path d = temp_dir();
+  for (const std::string nearest : {"floor", "round_prefer_floor"}) {
+    OnnxMaker m({2, 4, 4});
+    m.init("scales", {4}, {1.0f, 1.0f, 2.0f, 2.0f});
+    m.node("Resize", "up", {"x", "", "scales"}, {"y"}, [&](auto* n) {
+      string_attr(n, "mode", "nearest");
+      string_attr(n, "coordinate_transformation_mode", "half_pixel");
+      string_attr(n, "nearest_mode", nearest);
+    });
+    m.output("y");
+    const fs::path onnx = d / ("resize_" + nearest + ".onnx"), pkm = d / ("resize_" + nearest + ".pkm");
+    std::ofstream(onnx, std::ios::binary) << m.bytes();
+    CommandResult r = prunekit("import " + onnx.string() + " --out " + pkm.string());
+    if (nearest == "floor") {
+      EXPECT_EQ(r.code, 2) << r.output;
+      EXPECT_TRUE(contains(r.output, "node 'up' (Resize): coordinate_transformation_mode=half_pixel with "
+                                     "nearest_mode=floor reads other input pixels"))
+          << r.output;
+      EXPECT_TRUE(contains(r.output, "the supported pairs here are: half_pixel+round_prefer_floor")) << r.output;
+      EXPECT_FALSE(fs::exists(pkm));
+    } else {
+      EXPECT_EQ(r.code, 0) << r.output;
+      EXPECT_TRUE(fs::exists(pkm));
+    }
+  }
 }
 
 TEST(IoCli, TorchvisionResNet18FromPyTorchImportsAndReexportsForOnnxRuntime) {
