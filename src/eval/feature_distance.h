@@ -13,15 +13,10 @@
 
 #include "data/dataset.h"
 #include "data/transforms.h"
+#include "eval/feature_distance_options.h"
 #include "exec/executor.h"
 
 namespace pk {
-
-struct FeatureDistanceOptions {
-  double temperature = 4.0;  // τ
-  double beta = 1.0;         // weight of the feature term (0 = logits only)
-  int64_t batch_size = 256;
-};
 
 class TeacherReference {
  public:

@@ -42,6 +42,12 @@ void validate(const RewardOptions& o) {
     PK_CHECK(o.target_cost > 0, "reward acc_penalty needs a positive budget target, got {}", o.target_cost);
   if (o.kind == RewardKind::kAccLinear)
     PK_CHECK(o.original_cost > 0, "reward acc_linear needs the original cost, got {}", o.original_cost);
+  PK_CHECK(o.kind != RewardKind::kAmc || o.metric != CostMetric::kLatencyMs,
+           "reward amc is −(1 − A)·log(C) for C in MACs or params; with a latency budget use acc_penalty or "
+           "acc_linear");
+  PK_CHECK(o.kind != RewardKind::kLossLinear || o.metric == CostMetric::kMacs,
+           "reward loss_linear is −(L + λ·GMACs) and needs a MACs budget; with a params or latency budget use "
+           "acc_penalty or acc_linear");
 }
 
 double compute_reward(const RewardOptions& o, const CandidateMetrics& m) {

@@ -1,5 +1,7 @@
 #include "search/abcp_controller.h"
 
+#include <cmath>
+
 #include "core/error.h"
 
 namespace pk {
@@ -21,6 +23,14 @@ AbcpControllerImpl::AbcpControllerImpl(int feature_size, AbcpControllerOptions o
   ratio_embedding_ = register_module("ratio_embedding", torch::nn::Linear(1, options.embedding));
   bit_head_ = register_module("bit_head", torch::nn::Linear(options.hidden, 2));
   ratio_head_ = register_module("ratio_head", torch::nn::Linear(options.hidden, 2));
+  // Keep-biased block bits: logits c·tanh(±t) give P(keep) = p when 2c·tanh(t) = logit(p).
+  const double p = options.initial_keep_probability;
+  PK_CHECK(p > 0 && p < 1, "initial keep probability {} must be in (0, 1)", p);
+  const double half_gap = std::log(p / (1 - p)) / (2 * options.logit_scale);
+  PK_CHECK(std::abs(half_gap) < 1, "initial keep probability {} is out of reach of logit scale {}", p,
+           options.logit_scale);
+  torch::NoGradGuard no_grad;
+  bit_head_->bias.copy_(torch::tensor({std::atanh(half_gap), -std::atanh(half_gap)}));
 }
 
 Rollout AbcpControllerImpl::sample(const SearchSpace& space, at::Generator& generator) {

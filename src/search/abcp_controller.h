@@ -1,21 +1,16 @@
 // ABCP's controller (algorithms.md §1): a one-layer LSTM that walks the decisions of a
 // SearchSpace in order. Input at each step: an embedding of the previous action concatenated
 // with the current decision's descriptor. Heads: block bit = 2-way softmax with logits
-// c·tanh(W h) (ENAS); ratio = Beta(α, β) on [0, max_ratio] with α, β = 1 + softplus(W h), so no
+// c·tanh(W h + b) (ENAS; b starts at the initial keep probability); ratio = Beta(α, β) on [0, max_ratio] with α, β = 1 + softplus(W h), so no
 // clipping biases the gradient. A removed block skips the decisions it owns (joint sampling).
 #pragma once
 
 #include <torch/torch.h>
 
+#include "search/abcp_options.h"
 #include "search/search_space.h"
 
 namespace pk {
-
-struct AbcpControllerOptions {
-  int hidden = 64;
-  int embedding = 32;
-  double logit_scale = 1.5;  // c in c·tanh(·)
-};
 
 /// Result of walking the decisions once.
 struct Rollout {

@@ -1,26 +1,22 @@
-// ABCP (algorithms.md §1): the LSTM controller trained with REINFORCE on stored actions.
-// Each tell() is one update over the candidates of the last ask(): advantage R − b with an
-// exponential-moving-average baseline b, loss = −mean(A·log π) − entropy_bonus·mean(H),
-// Adam (β1 = 0). log π is recomputed on exactly the actions that were evaluated.
+// ABCP (algorithms.md §1): the LSTM controller trained with REINFORCE on the actions it sampled.
+// Each tell() is one update over the candidates of the last ask(): advantages A = R − b with an
+// exponential-moving-average baseline b (optionally divided by their root mean square),
+// loss = −mean(A·log π(sampled)) − entropy_bonus·mean(H), Adam (β1 = 0). log π is computed on
+// ScoredAction::sampled — the budget projection is part of the environment, and crediting
+// the projected action would make the update off-policy.
 #pragma once
 
 #include <optional>
 
 #include "search/abcp_controller.h"
+#include "search/abcp_options.h"
 #include "search/strategy.h"
 
 namespace pk {
 
-struct AbcpOptions {
-  AbcpControllerOptions controller;
-  double learning_rate = 1e-3;
-  double baseline_decay = 0.95;
-  double entropy_bonus = 1e-4;
-  uint64_t seed = 0;
-};
-
 class AbcpStrategy : public SearchStrategy {
  public:
+  /// UserError for bad options or a space with categorical decisions (ABCP samples bits and ratios).
   AbcpStrategy(SearchSpace space, AbcpOptions options);
   std::string name() const override { return "abcp"; }
   std::vector<Action> ask(int n) override;
@@ -40,5 +36,9 @@ class AbcpStrategy : public SearchStrategy {
   at::Generator generator_;
   std::optional<double> baseline_;
 };
+
+/// The registry entry of `abcp` (strategy_registry.h).
+struct StrategyInfo;
+StrategyInfo abcp_strategy_info();
 
 }  // namespace pk

@@ -3,7 +3,10 @@
 #include <istream>
 #include <ostream>
 
+#include <algorithm>
+
 #include "core/error.h"
+#include "search/strategy_registry.h"
 
 namespace pk {
 
@@ -27,6 +30,9 @@ std::vector<Action> RandomStrategy::ask(int n) {
         a.values[i] = Action::kSkipped;
       } else if (d.kind == DecisionKind::kBlockBit) {
         a.values[i] = u < options_.remove_probability ? 1.0 : 0.0;
+      } else if (d.kind == DecisionKind::kCategory) {
+        const int n = static_cast<int>(d.choices.size());
+        a.values[i] = std::min(n - 1, static_cast<int>(u * n));
       } else {
         a.values[i] = u * space_.max_ratio;
       }
@@ -40,6 +46,21 @@ void RandomStrategy::save(std::ostream& out) const { out << rng_; }
 void RandomStrategy::load(std::istream& in) {
   in >> rng_;
   PK_CHECK(!in.fail(), "random strategy state is corrupt");
+}
+
+StrategyInfo random_strategy_info() {
+  StrategyInfo info;
+  info.name = "random";
+  info.summary = "random search: independent uniform samples (the baseline every learned method must beat)";
+  info.default_fill = true;
+  info.options = {{"remove_probability", "probability of removing each residual block", 0.5}};
+  info.create = [](const StrategyContext& context, const nlohmann::json& o) -> std::unique_ptr<SearchStrategy> {
+    RandomStrategyOptions r;
+    r.remove_probability = o.at("remove_probability").get<double>();
+    r.seed = context.seed;
+    return std::make_unique<RandomStrategy>(context.space, r);
+  };
+  return info;
 }
 
 }  // namespace pk

@@ -1,5 +1,5 @@
 // The `random` baseline: independent uniform samples. Block bits are removed with probability
-// `remove_probability`; ratios are uniform in [0, max_ratio]. Meeting the budget is the
+// `remove_probability`; ratios are uniform in [0, max_ratio]; categorical choices uniform. Meeting the budget is the
 // ActionSpace's projection, applied by the driver as for every strategy.
 #pragma once
 
@@ -28,5 +28,9 @@ class RandomStrategy : public SearchStrategy {
   RandomStrategyOptions options_;
   std::mt19937_64 rng_;
 };
+
+/// The registry entry of `random` (strategy_registry.h).
+struct StrategyInfo;
+StrategyInfo random_strategy_info();
 
 }  // namespace pk

@@ -11,6 +11,8 @@ void validate(const SearchSpace& space) {
     PK_CHECK(d.features.size() == space.decisions[0].features.size(),
              "decision '{}' has {} features, the first decision {}", d.name, d.features.size(),
              space.decisions[0].features.size());
+    PK_CHECK(d.kind != DecisionKind::kCategory || !d.choices.empty(), "categorical decision '{}' has no choice",
+             d.name);
     if (d.owner_block >= 0) {
       PK_CHECK(d.owner_block < i, "decision '{}': its owner block {} must come before it", d.name, d.owner_block);
       PK_CHECK(space.decisions[d.owner_block].kind == DecisionKind::kBlockBit,

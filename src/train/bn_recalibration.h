@@ -7,14 +7,9 @@
 #include "data/dataset.h"
 #include "data/transforms.h"
 #include "exec/executor.h"
+#include "train/recalibration_options.h"
 
 namespace pk {
-
-struct RecalibrationOptions {
-  int batches = 20;
-  int64_t batch_size = 128;
-  uint64_t seed = 0;  // which images (a shuffled order); fixed seed → same batches for every candidate
-};
 
 void recalibrate_batch_norm(Executor& executor, const Dataset& images, const Normalization& normalization,
                             const RecalibrationOptions& options = {});

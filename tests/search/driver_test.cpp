@@ -16,6 +16,10 @@
 #include "search/driver.h"
 #include "search/search_builder.h"
 #include "weights/model_file.h"
+#include "search/cost_oracle.h"
+#include "search/search_checkpoint.h"
+#include "search/strategy_registry.h"
+#include "search/search_test_nets.h"
 #include "support/quadrants.h"
 
 namespace pk {
@@ -24,29 +28,7 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-/// CIFAR ResNet-20 layout (3 stages × 3 basic blocks, 1×1 projection on the first block of
-/// stages 2 and 3): 9 Adds, 7 of them removable (identity shortcut).
-Graph resnet20_like(int width = 16) {
-  GraphBuilder b;
-  auto x = b.input("input", Shape{{3, 32, 32}});
-  x = b.relu("relu", b.batch_norm("bn1", b.conv("conv1", x, width, 3, 1, 1)));
-  int in = width;
-  for (int s = 0; s < 3; ++s) {
-    const int out = width << s;
-    for (int k = 0; k < 3; ++k) {
-      const std::string p = "layer" + std::to_string(s + 1) + "." + std::to_string(k) + ".";
-      const int stride = (s > 0 && k == 0) ? 2 : 1;
-      auto y = b.relu(p + "relu1", b.batch_norm(p + "bn1", b.conv(p + "conv1", x, out, 3, stride, 1)));
-      y = b.batch_norm(p + "bn2", b.conv(p + "conv2", y, out, 3, 1, 1));
-      std::string sc = x;
-      if (stride != 1 || in != out) sc = b.batch_norm(p + "down.bn", b.conv(p + "down.conv", x, out, 1, stride, 0));
-      x = b.relu(p + "relu2", b.add(p + "add", y, sc));
-      in = out;
-    }
-  }
-  b.output(b.linear("fc", b.flatten("flat", b.global_avg_pool("pool", x)), 10));
-  return b.build();
-}
+using test::resnet20_like;
 
 TEST(SearchBuilder, Resnet20OrderAndOwners) {
   const Graph g = resnet20_like();
@@ -59,12 +41,12 @@ TEST(SearchBuilder, Resnet20OrderAndOwners) {
   for (const Decision& d : m.space.decisions) (d.kind == DecisionKind::kBlockBit ? bits : ratios)++;
   EXPECT_EQ(bits, 7);
   EXPECT_EQ(ratios, space.num_groups());
-  EXPECT_EQ(m.space.feature_size(), 4);
+  EXPECT_EQ(m.space.feature_size(), kDecisionFeatures);
   double last = -1;
   for (int i = 0; i < m.space.size(); ++i) {
     const Decision& d = m.space.decisions[i];
-    EXPECT_GE(d.features[2], last) << d.name;  // topological order
-    last = d.features[2];
+    EXPECT_GE(d.features[9], last) << d.name;  // topological order
+    last = d.features[9];
     for (double f : d.features) {
       EXPECT_GE(f, 0.0);
       EXPECT_LE(f, 1.0);
@@ -104,7 +86,7 @@ TEST(SearchBuilder, Resnet20OrderAndOwners) {
   const PruneAction pa = to_prune_action(m, a);
   EXPECT_EQ(pa.remove[m.target[first_bit]], 1);
   const DecodedAction dec = space.decode(pa);
-  const Action back = from_decoded(m, dec);
+  const Action back = from_decoded(m, dec, a);
   for (int i = 0; i < m.space.size(); ++i) {
     EXPECT_EQ(back.skipped(i), a.skipped(i)) << m.space.decisions[i].name;
     if (!a.skipped(i)) {
@@ -141,8 +123,8 @@ SearchOptions tiny_options(const std::string& method, const fs::path& out) {
   o.episodes = 8;
   o.samples_per_update = 4;
   o.budget.target = 0.5;
-  o.recalibration.batches = 2;
-  o.recalibration.batch_size = 64;
+  o.evaluation.recalibration.batches = 2;
+  o.evaluation.recalibration.batch_size = 64;
   o.out_dir = out.string();
   o.show_progress = false;
   return o;
@@ -289,9 +271,16 @@ TEST(Driver, LatencyBudgetJudgesCandidatesByMeasuredLatency) {
     EXPECT_GT(ms, 0.0);
     EXPECT_EQ(line.at("budget_met").get<bool>(), ms <= r.target_latency_ms) << line.dump();
   }
-  if (r.has_best) {
+  // The best is the highest reward among the candidates that met the measured budget (none: no best).
+  const json* best = nullptr;
+  for (const json& line : log)
+    if (line.at("budget_met").get<bool>() && (!best || line.at("reward") > best->at("reward"))) best = &line;
+  ASSERT_EQ(r.has_best, best != nullptr);
+  if (best) {
+    EXPECT_EQ(r.best.id, best->at("id").get<int>());
     EXPECT_LE(r.best.latency_ms, r.target_latency_ms);
   }
+  EXPECT_EQ(json::parse(read_file((out / "pareto.json").string())).at("x"), "latency_ms");
   fs::remove_all(out);
 }
 
@@ -310,9 +299,9 @@ TEST(Driver, PerCandidateFinetuneRaisesSearchAccuracy) {
   const fs::path plain_dir = temp_dir("ft_plain"), tuned_dir = temp_dir("ft_tuned");
   run_search(g, w, quadrant_splits(), tiny_options("random", plain_dir));
   SearchOptions o = tiny_options("random", tuned_dir);
-  o.finetune.steps = 30;
-  o.finetune.lr = 0.05;
-  o.finetune.batch_size = 64;
+  o.evaluation.finetune.steps = 30;
+  o.evaluation.finetune.lr = 0.05;
+  o.evaluation.finetune.batch_size = 64;
   run_search(g, w, quadrant_splits(), o);
   const auto plain = read_log(plain_dir / "log.jsonl", false), tuned = read_log(tuned_dir / "log.jsonl", false);
   ASSERT_EQ(plain.size(), tuned.size());
@@ -326,6 +315,225 @@ TEST(Driver, PerCandidateFinetuneRaisesSearchAccuracy) {
   EXPECT_GT(tuned_sum / tuned.size(), plain_sum / plain.size() + 0.15);
   fs::remove_all(plain_dir);
   fs::remove_all(tuned_dir);
+}
+
+}  // namespace
+}  // namespace pk
+
+namespace pk {
+namespace {
+
+// Decision features of a group and a block, against the cost model.
+TEST(SearchBuilder, FeaturesDescribeWhatPruningSaves) {
+  const Graph g = resnet20_like();
+  const ChannelAnalysis analysis = analyze_channels(g);
+  ActionSpaceOptions opt;
+  opt.max_ratio = 0.9;
+  const ActionSpace space(g, analysis, opt);
+  const SearchMapping m = build_search_space(g, analysis, space);
+  const GraphCost cost = graph_cost(g);
+  bool saw_group = false, saw_block = false;
+  for (int i = 0; i < m.space.size(); ++i) {
+    const Decision& d = m.space.decisions[i];
+    ASSERT_EQ(d.features.size(), static_cast<size_t>(kDecisionFeatures));
+    if (d.name == "layer2.1.conv1" && d.kind == DecisionKind::kRatio) {
+      saw_group = true;
+      // in 32, out 32, 3×3, stride 1, 16×16 output; coupled: conv1, bn1, conv2 (consumer) = 3 layers
+      EXPECT_DOUBLE_EQ(d.features[0], 0.0);
+      EXPECT_DOUBLE_EQ(d.features[1], 5.0 / 12);
+      EXPECT_DOUBLE_EQ(d.features[2], 5.0 / 12);
+      EXPECT_DOUBLE_EQ(d.features[3], 3.0 / 7);
+      EXPECT_DOUBLE_EQ(d.features[4], 1.0 / 4);
+      EXPECT_DOUBLE_EQ(d.features[5], 8.0 / 16);
+      // Pruning this group to one channel saves its conv's and the next conv's MACs almost entirely.
+      const double conv_macs = 32.0 * 32 * 9 * 16 * 16;
+      EXPECT_NEAR(d.features[6], 2 * conv_macs * 31 / 32 / cost.macs, 1e-3);
+      EXPECT_DOUBLE_EQ(d.features[8], 3.0 / 16);
+    }
+    if (d.name == "layer3.2.add") {
+      saw_block = true;
+      EXPECT_DOUBLE_EQ(d.features[0], 1.0);
+      const double branch_macs = 2 * 64.0 * 64 * 9 * 8 * 8;
+      EXPECT_NEAR(d.features[6], branch_macs / cost.macs, 1e-3);
+      EXPECT_GT(d.features[7], d.features[6]);  // the last stage holds most parameters
+    }
+    for (double f : d.features) {
+      EXPECT_GE(f, 0.0) << d.name;
+      EXPECT_LE(f, 1.0) << d.name;
+    }
+  }
+  EXPECT_TRUE(saw_group && saw_block);
+}
+
+TEST(SearchBuilder, RefusesAMaxRatioOutsideTheOpenUnitInterval) {
+  const Graph g = resnet20_like();
+  const ChannelAnalysis analysis = analyze_channels(g);
+  for (double bad : {0.0, 1.0}) {
+    ActionSpaceOptions opt;
+    opt.max_ratio = bad;
+    const ActionSpace space(g, analysis, opt);
+    EXPECT_THROW(build_search_space(g, analysis, space), UserError) << bad;
+  }
+}
+
+TEST(CostOracle, CostsPartialActions) {
+  const Graph g = resnet20_like();
+  const ChannelAnalysis analysis = analyze_channels(g);
+  ActionSpaceOptions opt;
+  opt.max_ratio = 0.9;
+  const ActionSpace space(g, analysis, opt);
+  const SearchMapping m = build_search_space(g, analysis, space);
+  const CostOracle oracle(space, m);
+  Action undecided;
+  undecided.values.assign(m.space.size(), Action::kSkipped);
+  EXPECT_EQ(oracle.cost(undecided).macs, graph_cost(g).macs);  // the rest keeps everything
+  const int64_t least = oracle.cost(undecided, 0.9).macs;
+  EXPECT_LT(least, graph_cost(g).macs / 10);
+  Action half = undecided;
+  for (int i = 0; i < m.space.size(); ++i)
+    if (m.space.decisions[i].kind == DecisionKind::kRatio) half.values[i] = 0.5;
+    else half.values[i] = 0;
+  EXPECT_EQ(oracle.cost(half).macs, space.decode(to_prune_action(m, half)).cost.macs);
+  // Deciding the first half of the decisions at 0.5 and leaving the rest open brackets the full cost.
+  Action partial = half;
+  for (int i = m.space.size() / 2; i < m.space.size(); ++i) partial.values[i] = Action::kSkipped;
+  EXPECT_GE(oracle.cost(partial).macs, oracle.cost(half).macs);
+  EXPECT_LE(oracle.cost(partial, 0.9).macs, oracle.cost(half).macs);
+}
+
+// A strategy that records what the driver tells it (registered once for these tests).
+struct Recorded {
+  std::vector<Action> asked;
+  std::vector<ScoredAction> told;
+};
+Recorded& recorded() {
+  static Recorded r;
+  return r;
+}
+
+class RecordingStrategy : public SearchStrategy {
+ public:
+  explicit RecordingStrategy(int size) : size_(size) {}
+  std::string name() const override { return "recording"; }
+  std::vector<Action> ask(int n) override {
+    std::vector<Action> actions(n);
+    for (Action& a : actions) {
+      a.values.assign(size_, 0.0);
+      for (int i = 0; i < size_; ++i) a.values[i] = i % 2 == 0 ? 0.0 : 0.8;  // over budget: gets projected
+      recorded().asked.push_back(a);
+    }
+    return actions;
+  }
+  void tell(const std::vector<ScoredAction>& scored) override {
+    for (const auto& s : scored) recorded().told.push_back(s);
+  }
+  void save(std::ostream&) const override {}
+  void load(std::istream&) override {}
+
+ private:
+  int size_;
+};
+
+TEST(Driver, TellsTheStrategyTheSampledAndTheEvaluatedAction) {
+  if (find_search_strategy_or_null("recording") == nullptr) {
+    StrategyInfo info;
+    info.name = "recording";
+    info.create = [](const StrategyContext& c, const json&) -> std::unique_ptr<SearchStrategy> {
+      return std::make_unique<RecordingStrategy>(c.space.size());
+    };
+    add_search_strategy(info);
+  }
+  recorded() = {};
+  const Graph g = tiny_resnet();
+  const WeightStore w = WeightStore::initialize(g, 0);
+  const fs::path out = temp_dir("recording");
+  SearchOptions o = tiny_options("recording", out);
+  o.episodes = 4;
+  o.budget.target = 0.3;
+  run_search(g, w, quadrant_splits(), o);
+  ASSERT_EQ(recorded().told.size(), 4u);
+  const ChannelAnalysis analysis = analyze_channels(g);
+  const ActionSpace space(g, analysis, o.action_space);
+  const SearchMapping m = build_search_space(g, analysis, space);
+  for (size_t k = 0; k < 4; ++k) {
+    const ScoredAction& s = recorded().told[k];
+    EXPECT_EQ(s.sampled.values, recorded().asked[k].values);
+    Budget b = o.budget;
+    b.fill = true;  // the method's default projection
+    const Action expected = from_decoded(m, space.decode(to_prune_action(m, s.sampled), b), s.sampled);
+    ASSERT_EQ(s.evaluated.values.size(), expected.values.size());
+    bool differs = false;
+    for (size_t i = 0; i < expected.values.size(); ++i) {
+      EXPECT_TRUE(s.evaluated.values[i] == expected.values[i] || (s.evaluated.skipped(i) && expected.skipped(i)));
+      differs |= s.evaluated.values[i] != s.sampled.values[i];
+    }
+    EXPECT_TRUE(differs) << "the budget should have changed the action";
+  }
+  fs::remove_all(out);
+}
+
+TEST(Driver, ResumeRefusesAnotherModelOrDataAndACorruptCheckpoint) {
+  const Graph g = tiny_resnet();
+  const WeightStore w = WeightStore::initialize(g, 0);
+  const DatasetSplits data = quadrant_splits();
+  const fs::path out = temp_dir("refuse");
+  SearchOptions first = tiny_options("abcp", out);
+  first.stop_after_episodes = 4;
+  run_search(g, w, data, first);
+  SearchOptions resume = tiny_options("abcp", out);
+  resume.resume = true;
+  // Other weights (same graph): refused, naming the model.
+  try {
+    run_search(g, WeightStore::initialize(g, 1), data, resume);
+    ADD_FAILURE() << "resumed with other weights";
+  } catch (const UserError& e) {
+    EXPECT_NE(std::string(e.what()).find("model"), std::string::npos) << e.what();
+  }
+  // Other data (a smaller training split): refused.
+  DatasetSplits fewer = testing::quadrant_splits(200, 128, 64);
+  EXPECT_THROW(run_search(g, w, fewer, resume), UserError);
+  // Another controller setting: refused.
+  SearchOptions other_lr = resume;
+  other_lr.method_options = {{"controller_lr", 0.1}};
+  EXPECT_THROW(run_search(g, w, data, other_lr), UserError);
+  // A header that is valid JSON but not a checkpoint's, and one that is not JSON.
+  for (const std::string header : {"{\"format\": \"prunekit-search-checkpoint\"}\n", "{\"format\": 3}\n", "{oops\n"}) {
+    write_file_atomically((out / "checkpoint").string(), [&](std::ostream& f) { f << header << "state"; });
+    EXPECT_THROW(run_search(g, w, data, resume), UserError) << header;
+  }
+  fs::remove_all(out);
+}
+
+TEST(Driver, RefusesRewardsWhoseUnitsDoNotFitTheBudget) {
+  const Graph g = tiny_resnet();
+  const WeightStore w = WeightStore::initialize(g, 0);
+  const fs::path out = temp_dir("units");
+  SearchOptions o = tiny_options("random", out);
+  o.reward = RewardKind::kLossLinear;
+  o.budget.metric = BudgetMetric::kParams;
+  EXPECT_THROW(run_search(g, w, quadrant_splits(), o), UserError);
+  o.reward = RewardKind::kAmc;
+  o.target_latency = 0.5;
+  EXPECT_THROW(run_search(g, w, quadrant_splits(), o), UserError);
+  fs::remove_all(out);
+}
+
+TEST(Driver, ParetoFrontIsOnTheBudgetsMetric) {
+  const Graph g = tiny_resnet();
+  const WeightStore w = WeightStore::initialize(g, 0);
+  const fs::path out = temp_dir("pareto_params");
+  SearchOptions o = tiny_options("random", out);
+  o.budget.metric = BudgetMetric::kParams;
+  run_search(g, w, quadrant_splits(), o);
+  const json pareto = json::parse(read_file((out / "pareto.json").string()));
+  EXPECT_EQ(pareto.at("x"), "params");
+  const auto log = read_log(out / "log.jsonl", false);
+  // Every front point is undominated in (params, accuracy) over the whole log.
+  for (const json& p : pareto.at("front"))
+    for (const json& c : log)
+      EXPECT_FALSE(c.at("params") <= p.at("params") && c.at("accuracy") > p.at("accuracy"))
+          << "candidate " << c.at("id") << " dominates front point " << p.at("id");
+  fs::remove_all(out);
 }
 
 }  // namespace

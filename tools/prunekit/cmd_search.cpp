@@ -7,8 +7,12 @@
 #include "commands.h"
 #include "common.h"
 #include "core/error.h"
+#include "data/dataset.h"
 #include "exec/threads.h"
+#include "importance_options.h"
+#include "method_options.h"
 #include "search/driver.h"
+#include "search/strategy_registry.h"
 #include "weights/model_file.h"
 
 namespace pk::cli {
@@ -26,8 +30,8 @@ struct SearchCommandOptions {
   int min_channels = 1;
   double max_ratio = 0.9;
   bool no_blocks = false;
-  bool no_fill = false;
-  std::string criterion = "l1";
+  std::string projection = "auto";
+  ImportanceCommandOptions importance;
   std::string reward = "acc_penalty";
   double lambda = 1.0;
   uint64_t seed = 0;
@@ -36,11 +40,12 @@ struct SearchCommandOptions {
   int64_t eval_batch_size = 256;
   FeatureDistanceOptions distance;
   double target_latency = 0;
-  AbcpOptions abcp;
+  MethodCommandOptions method_options;
   QuickFinetuneOptions finetune;
   std::string finetune_scope = "head";
   LatencyOptions latency;
   bool resume = false;
+  bool show_progress = true;
   int stop_after = 0;
   int threads = 0;
   DataOptions data;
@@ -54,6 +59,7 @@ void run(SearchCommandOptions& o, CLI::App* cmd) {
 
   SearchOptions s;
   s.method = o.method;
+  s.method_options = method_options_json(o.method_options, o.method, *cmd);
   s.episodes = o.episodes;
   s.samples_per_update = o.samples_per_update;
   PK_CHECK(cmd->count("--target-params") + cmd->count("--target-macs") + cmd->count("--target-latency") <= 1,
@@ -69,28 +75,29 @@ void run(SearchCommandOptions& o, CLI::App* cmd) {
   }
   PK_CHECK(s.budget.target > 0, "the budget must be positive (got {})", s.budget.target);
   s.budget.fraction = s.budget.target <= 1.0;
-  s.budget.fill = !o.no_fill;
+  s.projection = budget_projection_from_name(o.projection);
   s.reward = reward_from_name(o.reward);
   s.lambda = o.lambda;
-  s.criterion = criterion_from_name(o.criterion);
+  s.importance = importance_options(o.importance);
   s.action_space.round_to = o.round_to;
   s.action_space.min_channels = o.min_channels;
   s.action_space.max_ratio = o.max_ratio;
   s.action_space.blocks = !o.no_blocks;
-  s.recalibration.batches = o.calib_batches;
-  s.recalibration.batch_size = o.calib_batch_size;
-  s.recalibration.seed = o.seed;
-  s.eval_batch_size = o.eval_batch_size;
-  s.distance = o.distance;
-  s.abcp = o.abcp;
-  s.finetune = o.finetune;
-  s.finetune.scope = finetune_scope_from_name(o.finetune_scope);
-  s.finetune.seed = o.seed;
-  s.distance.batch_size = o.eval_batch_size;
+  EvaluatorOptions& e = s.evaluation;
+  e.recalibration.batches = o.calib_batches;
+  e.recalibration.batch_size = o.calib_batch_size;
+  e.recalibration.seed = o.seed;
+  e.batch_size = o.eval_batch_size;
+  e.distance = o.distance;
+  e.distance.batch_size = o.eval_batch_size;
+  e.finetune = o.finetune;
+  e.finetune.scope = finetune_scope_from_name(o.finetune_scope);
+  e.finetune.seed = o.seed;
   s.seed = o.seed;
   s.out_dir = o.out;
   s.resume = o.resume;
   s.stop_after_episodes = o.stop_after;
+  s.show_progress = o.show_progress;
 
   print_resolved_options("search", {{"model", o.model},
                                     {"method", s.method},
@@ -101,13 +108,15 @@ void run(SearchCommandOptions& o, CLI::App* cmd) {
                                                                                                       : "macs"},
                                                 {"target", s.target_latency > 0 ? s.target_latency : s.budget.target},
                                                 {"fraction", s.budget.fraction},
-                                                {"fill", s.budget.fill}}},
+                                                {"projection", o.projection}}},
+                                    {"method_options", resolve_strategy_options(find_search_strategy(s.method),
+                                                                                s.method_options)},
                                     {"episodes", s.episodes},
                                     {"samples_per_update", s.samples_per_update},
                                     {"reward", o.reward},
                                     {"lambda", s.lambda},
-                                    {"distance", {{"temperature", s.distance.temperature}, {"beta", s.distance.beta}}},
-                                    {"criterion", o.criterion},
+                                    {"distance", {{"temperature", e.distance.temperature}, {"beta", e.distance.beta}}},
+                                    {"importance", importance_json(s.importance)},
                                     {"round_to", o.round_to},
                                     {"max_ratio", o.max_ratio},
                                     {"calib", {o.calib_batches, o.calib_batch_size}},
@@ -131,6 +140,8 @@ void run(SearchCommandOptions& o, CLI::App* cmd) {
 
   const SearchResult r = run_search(model.graph, model.weights, data, s);
   std::cout << fmt::format("candidates  {} ({})\n", r.evaluated, r.finished ? "finished" : "stopped, --resume continues");
+  std::cout << fmt::format("projection  {}\n", r.fill ? "fill (every candidate on the budget)"
+                                                     : "shrink (only over-budget candidates changed)");
   if (r.has_best) {
     std::cout << fmt::format("best        #{}  reward {:.4f}\n", r.best.id, r.best.reward);
     if (s.target_latency > 0) {
@@ -172,7 +183,7 @@ Action register_search(CLI::App& app) {
       "Candidates are scored on the search split (never test) after BN recalibration on training images.\n"
       "The dataset defaults to the one recorded in the model file; --dataset overrides it.");
   cmd->add_option("--model,model", o->model, "trained model file (.pkm)")->required();
-  cmd->add_option("--method", o->method, "search method: abcp or random")->capture_default_str();
+  cmd->add_option("--method", o->method, "search method: " + search_methods_help())->capture_default_str();
   cmd->add_option("--out", o->out, "output directory (log.jsonl, best_plan.json, pareto.json, pruned.pkm, checkpoint)")
       ->capture_default_str();
   cmd->add_option("--target-macs", o->target_macs,
@@ -190,11 +201,13 @@ Action register_search(CLI::App& app) {
   cmd->add_option("--samples-per-update", o->samples_per_update, "candidates per strategy update")->capture_default_str();
   cmd->add_option("--round-to", o->round_to, "kept channel counts are multiples of this")->capture_default_str();
   cmd->add_option("--min-channels", o->min_channels, "every pruned group keeps at least this many")->capture_default_str();
-  cmd->add_option("--max-ratio", o->max_ratio, "largest prune ratio of a group")->capture_default_str();
+  cmd->add_option("--max-ratio", o->max_ratio, "largest prune ratio of a group, in (0, 1)")->capture_default_str();
   cmd->add_flag("--no-blocks", o->no_blocks, "do not offer residual-block removal");
-  cmd->add_flag("--no-fill", o->no_fill,
-                "only shrink over-budget candidates (default: project every candidate onto the budget)");
-  cmd->add_option("--criterion", o->criterion, "channel importance: l1, l2, bn_gamma, fpgm")->capture_default_str();
+  cmd->add_option("--projection", o->projection,
+                  "how candidates meet the budget: fill (every candidate is moved onto it: under-budget ones are "
+                  "pruned less), shrink (only over-budget ones change), auto (the method's default)")
+      ->capture_default_str();
+  add_importance_options(cmd, o->importance);
   cmd->add_option("--reward", o->reward,
                   "reward: acc_penalty, acc_linear, amc, loss_linear, or label_free (feature distance to the "
                   "original network; reads no label)")
@@ -204,11 +217,7 @@ Action register_search(CLI::App& app) {
   cmd->add_option("--calib-batches", o->calib_batches, "BN recalibration batches per candidate")->capture_default_str();
   cmd->add_option("--calib-batch-size", o->calib_batch_size, "BN recalibration batch size")->capture_default_str();
   cmd->add_option("--eval-batch-size", o->eval_batch_size, "evaluation batch size")->capture_default_str();
-  cmd->add_option("--controller-lr", o->abcp.learning_rate, "abcp: Adam learning rate of the LSTM controller")
-      ->capture_default_str();
-  cmd->add_option("--baseline-decay", o->abcp.baseline_decay, "abcp: decay of the reward baseline (moving average)")
-      ->capture_default_str();
-  cmd->add_option("--entropy-bonus", o->abcp.entropy_bonus, "abcp: weight of the entropy bonus")->capture_default_str();
+  add_method_options(cmd, o->method_options);
   cmd->add_option("--eval-finetune-steps", o->finetune.steps,
                   "SGD steps (batches of 128) of fine-tuning per candidate before scoring (0 = none)")
       ->capture_default_str();
@@ -224,6 +233,7 @@ Action register_search(CLI::App& app) {
   cmd->add_flag("--resume", o->resume, "continue from <out>/checkpoint (same settings) with identical results");
   cmd->add_option("--stop-after", o->stop_after, "stop after this many candidates (0 = never; for testing --resume)")
       ->capture_default_str();
+  cmd->add_flag("!--no-progress", o->show_progress, "no progress line per candidate");
   add_threads_option(cmd, o->threads);
   add_data_options(cmd, o->data);
   return [o, cmd] { run(*o, cmd); };

@@ -4,6 +4,7 @@
 
 #include "core/error.h"
 #include "core/strings.h"
+#include "data/dataset.h"
 
 namespace pk::cli {
 

@@ -6,8 +6,12 @@
 
 #include <string>
 
-#include "data/dataset.h"
+#include "data/data_options.h"
 #include "graph/graph.h"
+
+namespace pk {
+struct DatasetSplits;
+}
 
 namespace pk::cli {
 

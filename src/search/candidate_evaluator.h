@@ -1,0 +1,77 @@
+// CandidateEvaluator: how a search scores one candidate plan (algorithms.md §0). The driver
+// loop knows no task: it hands a resolved plan to an evaluator and gets numbers back. Every
+// implementation prepares the candidate the same way — physically prune a fresh copy of the
+// ORIGINAL weights, recalibrate BatchNorm on training images, optionally fine-tune a few steps —
+// and then measures it on the search split (never test):
+//   classification  top-1 and mean cross-entropy (the accuracy- and loss-based rewards)
+//   label_free      the feature distance to the original network; reads no label anywhere
+// Detection (mAP) and distributed workers are further implementations and callers.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "analysis/channel_analysis.h"
+#include "data/dataset.h"
+#include "exec/executor.h"
+#include "graph/graph.h"
+#include "plan/prune_plan.h"
+#include "search/evaluator_options.h"
+#include "weights/weight_store.h"
+
+namespace pk {
+
+
+/// Wall time of each phase of one candidate, seconds.
+struct CandidatePhases {
+  double apply = 0, recalib = 0, finetune = 0, eval = 0, latency = 0;
+};
+
+struct CandidateScore {
+  double accuracy = 0, loss = 0;  // classification: top-1 in [0, 1], mean cross-entropy
+  double distance = 0;            // label_free
+  double latency_ms = 0;          // measured median, if EvaluatorOptions::measure_latency
+  int64_t macs = 0, params = 0;   // of the pruned network, per sample
+  CandidatePhases seconds;
+};
+
+class CandidateEvaluator {
+ public:
+  virtual ~CandidateEvaluator() = default;
+  /// The quality measure, as logs name it: "accuracy" (higher is better) or "distance" (lower).
+  virtual std::string quality_name() const = 0;
+  /// prepare() then measure on the search split. `resolved` lists explicit channel indices.
+  CandidateScore evaluate(const PrunePlan& resolved);
+  /// The pruned network of `resolved` exactly as candidates are scored (a fresh copy of the
+  /// original weights: pruned, recalibrated, fine-tuned if configured). Adds phase times to
+  /// `seconds` if given.
+  std::unique_ptr<Executor> prepare(const PrunePlan& resolved, CandidatePhases* seconds = nullptr);
+
+ protected:
+  /// All references must outlive the evaluator; `analysis` = analyze_channels(graph).
+  CandidateEvaluator(const Graph& graph, const WeightStore& weights, const ChannelAnalysis& analysis,
+                     const DatasetSplits& data, EvaluatorOptions options);
+  /// Measures the prepared candidate on the search split into `score` (quality fields only).
+  virtual void measure(Executor& candidate, const PrunePlan& resolved, CandidateScore& score) = 0;
+  /// The network the short fine-tune distills from (label-free), or null for cross-entropy.
+  virtual Executor* finetune_teacher() { return nullptr; }
+
+  const Graph& graph_;
+  const WeightStore& weights_;
+  const ChannelAnalysis& analysis_;
+  const DatasetSplits& data_;
+  EvaluatorOptions options_;
+};
+
+std::unique_ptr<CandidateEvaluator> make_classification_evaluator(const Graph& graph, const WeightStore& weights,
+                                                                  const ChannelAnalysis& analysis,
+                                                                  const DatasetSplits& data,
+                                                                  const EvaluatorOptions& options);
+
+/// The original network's outputs on the search images are computed once, at construction.
+std::unique_ptr<CandidateEvaluator> make_label_free_evaluator(const Graph& graph, const WeightStore& weights,
+                                                              const ChannelAnalysis& analysis,
+                                                              const DatasetSplits& data,
+                                                              const EvaluatorOptions& options);
+
+}  // namespace pk
