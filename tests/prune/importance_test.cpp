@@ -184,6 +184,28 @@ TEST(Importance, TaylorUsesGradientsOfRowsColumnsAndBn) {
   EXPECT_NEAR(s[3], 2.0f * std::abs(w.get("bn", "weight")[3].item<float>()), 1e-5);
 }
 
+// Every zoo architecture (depthwise convs, concatenations, flatten→linear heads): every criterion
+// and scoring gives one finite, non-negative score per channel of every prunable group.
+TEST(Importance, EveryZooModelEveryCriterionScoresEveryChannel) {
+  ModelOptions mo;
+  mo.in_channels = 3;
+  mo.input_size = 32;
+  for (const auto& name : known_models()) {
+    Graph g = build_model(name, mo);
+    ChannelAnalysis a = analyze_channels(g);
+    WeightStore w = WeightStore::initialize(g, 1);
+    const WeightStore fake_grads = WeightStore::initialize(g, 2);
+    for (Criterion c : {Criterion::kL1, Criterion::kL2, Criterion::kBnGamma, Criterion::kFpgm, Criterion::kTaylor}) {
+      const auto scores = channel_importance(g, a, w, options(c, ScoreReduction::kMean, ScoreNormalizer::kMean), &fake_grads);
+      for (const auto& grp : a.groups()) {
+        const auto& s = scores[grp.id];
+        ASSERT_EQ(static_cast<int>(s.size()), grp.prunable ? grp.size : 0) << name << " " << grp.name;
+        for (float v : s) ASSERT_TRUE(std::isfinite(v) && v >= 0) << name << " " << grp.name << " " << v;
+      }
+    }
+  }
+}
+
 class OneShot : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(OneShot, MeetsTheMacsBudgetWithRoundedCounts) {

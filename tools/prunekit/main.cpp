@@ -16,7 +16,8 @@ namespace {
 void prefer_passive_openmp_wait(int argc, char** argv) {
   if (argc < 2) return;
   const std::string command = argv[1];
-  if (command == "train" || command == "finetune" || command == "eval" || command == "search" || command == "bench")
+  if (command == "train" || command == "finetune" || command == "eval" || command == "search" || command == "bench" ||
+      command == "prune" || command == "apply")
     pk::reexec_with_passive_openmp_wait(argv);
 }
 
