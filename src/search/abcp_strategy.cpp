@@ -10,7 +10,7 @@ namespace pk {
 
 double AbcpOptions::effective_learning_rate() const {
   if (learning_rate > 0) return learning_rate;
-  return std::min(0.05, lr_budget / std::max(1, planned_updates));
+  return std::min(0.01, lr_budget / std::max(1, planned_updates));
 }
 
 AbcpStrategy::AbcpStrategy(SearchSpace space, AbcpOptions options)
@@ -108,10 +108,10 @@ void AbcpStrategy::load(std::istream& in) {
 StrategyInfo abcp_strategy_info() {
   StrategyInfo info;
   info.name = "abcp";
-  info.summary = "ABCP: an LSTM controller trained with REINFORCE samples block removals and prune ratios";
+  info.summary = "an LSTM controller trained with REINFORCE samples block removals and prune ratios";
   info.default_fill = true;
   info.options = {
-      {"controller_lr", "Adam learning rate of the LSTM controller (0 = automatic: min(0.05, 1.5 / updates))", 0.0},
+      {"controller_lr", "Adam learning rate of the LSTM controller (0 = automatic: min(0.01, 0.15 / updates))", 0.0},
       {"baseline_decay", "decay of the reward baseline (exponential moving average)", 0.95},
       {"entropy_bonus", "weight of the entropy bonus", 1e-4},
       {"controller_hidden", "hidden units of the LSTM controller", 64},

@@ -51,7 +51,7 @@ void RandomStrategy::load(std::istream& in) {
 StrategyInfo random_strategy_info() {
   StrategyInfo info;
   info.name = "random";
-  info.summary = "random search: independent uniform samples (the baseline every learned method must beat)";
+  info.summary = "independent uniform samples, the baseline every learned method must beat";
   info.default_fill = true;
   info.options = {{"remove_probability", "probability of removing each residual block", 0.5}};
   info.create = [](const StrategyContext& context, const nlohmann::json& o) -> std::unique_ptr<SearchStrategy> {

@@ -144,6 +144,7 @@ json search_fingerprint(const SearchOptions& o, const json& method_options, int 
               {"importance", {{"criterion", criterion_name(imp.criterion)},
                               {"reduction", score_reduction_name(imp.reduction)},
                               {"normalizer", score_normalizer_name(imp.normalizer)},
+                              {"producers_only", imp.producers_only},
                               {"taylor_batches", imp.criterion == Criterion::kTaylor ? json(imp.taylor_batches)
                                                                                        : json(nullptr)}}},
               {"round_to", o.action_space.round_to},

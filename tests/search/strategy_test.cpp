@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <numeric>
+#include <random>
 #include <sstream>
 
 #include "analysis/channel_analysis.h"
@@ -45,8 +46,9 @@ std::unique_ptr<SearchStrategy> make(const std::string& method, const SearchSpac
 // A pruning problem on a real ActionSpace (ResNet-20 layout, 50% MACs budget, the method's own
 // projection): each group has a hidden sensitivity, and the reward is minus the
 // sensitivity-weighted ratios actually evaluated (what a recalibrated accuracy looks like:
-// some layers hurt when pruned, others barely), minus a cost for removing the sensitive blocks.
-// The optimum prunes the insensitive groups and keeps the sensitive blocks.
+// early layers hurt when pruned, late ones barely), minus a cost for every removed block (all
+// but the last two hurt), plus evaluation noise. The optimum prunes the late groups, removes at
+// most the last blocks and keeps the others.
 class SyntheticPruning {
  public:
   SyntheticPruning()
@@ -66,12 +68,14 @@ class SyntheticPruning {
   /// Runs `candidates` through ask → decode (projected) → reward → tell; returns the rewards.
   std::vector<double> run(SearchStrategy& s, bool fill, int candidates, int per_update = 4) const {
     Budget budget{BudgetMetric::kMacs, 0.5, true, fill};
+    std::mt19937 noise_rng(17);
+    std::normal_distribution<double> noise(0.0, noise_);
     std::vector<double> rewards;
     while (static_cast<int>(rewards.size()) < candidates) {
       std::vector<ScoredAction> scored;
       for (const Action& a : s.ask(per_update)) {
         const DecodedAction d = space_.decode(to_prune_action(mapping_, a), budget);
-        scored.push_back({a, from_decoded(mapping_, d, a), reward(d)});
+        scored.push_back({a, from_decoded(mapping_, d, a), reward(d) + noise(noise_rng)});
         rewards.push_back(scored.back().reward);
       }
       s.tell(scored);
@@ -85,7 +89,7 @@ class SyntheticPruning {
     for (int g = 0; g < space_.num_groups(); ++g)
       if (d.active[g]) r -= sensitivity_[g] * d.ratios[g];
     for (int b = 0; b < space_.num_blocks(); ++b)
-      if (d.removed[b]) r -= b < space_.num_blocks() / 2 ? 1.0 : 0.05;
+      if (d.removed[b]) r -= b + 2 < space_.num_blocks() ? 0.4 : 0.02;
     return r;
   }
 
@@ -95,6 +99,7 @@ class SyntheticPruning {
   SearchMapping mapping_;
   CostOracle oracle_;
   std::vector<double> sensitivity_;
+  double noise_ = 0.05;  // evaluation noise (a search split of ~1000 images)
 };
 
 double mean(const std::vector<double>& v, size_t from, size_t to) {
@@ -155,38 +160,45 @@ TEST(AbcpStrategy, LearnsAtShippedDefaultsThroughTheRealProjection) {
   const SyntheticPruning problem;
   const bool fill = find_search_strategy("abcp").default_fill;
   const int candidates = 300;
+  double margin = 0;
   for (uint64_t seed : {1, 2, 3}) {
     auto abcp = make("abcp", problem.space(), seed, &problem.oracle(), candidates / 4);
     auto random = make("random", problem.space(), seed, &problem.oracle(), candidates / 4);
     const auto a = problem.run(*abcp, fill, candidates);
     const auto r = problem.run(*random, fill, candidates);
     const double a_first = mean(a, 0, 75), a_last = mean(a, 225, 300), r_last = mean(r, 225, 300);
-    RecordProperty("seed" + std::to_string(seed), fmt::format("abcp {:.3f} → {:.3f}, random {:.3f}", a_first,
-                                                              a_last, r_last));
-    EXPECT_GT(a_last, a_first + 0.5) << "seed " << seed << ": the controller did not learn";
-    EXPECT_GT(a_last, r_last + 0.5) << "seed " << seed << ": abcp " << a_last << " random " << r_last;
+    std::printf("seed %d: abcp %.3f -> %.3f, random %.3f -> %.3f\n", static_cast<int>(seed), a_first, a_last,
+                mean(r, 0, 75), r_last);
+    // Quarter means of random search vary by ~0.03 between seeds: these margins are well outside.
+    EXPECT_GT(a_last, a_first + 0.05) << "seed " << seed << ": the controller did not learn";
+    EXPECT_GT(a_last, r_last + 0.1) << "seed " << seed << ": abcp " << a_last << " random " << r_last;
+    margin += (a_last - r_last) / 3;
   }
+  EXPECT_GT(margin, 0.2);
 }
 
 TEST(Experiment, DISABLED_Curves) {
   const SyntheticPruning problem;
   const int n = std::getenv("PK_N") ? std::atoi(std::getenv("PK_N")) : 300;
-  for (bool fill : {true, false})
-    for (double lr : {1e-3, 2e-3, 5e-3, 0.02})
-      for (bool stdz : {true}) {
+  struct Config { double lr; int per_update; bool stdz; };
+  for (bool fill : {true})
+    for (Config c : {Config{2e-3, 4, true}, Config{5e-3, 4, true}, Config{0.02, 4, true}, Config{2e-3, 4, false},
+                     Config{5e-3, 8, true}, Config{0.02, 8, true}}) {
         std::vector<double> gains, lasts, rl;
-        for (uint64_t seed : {1, 2, 3, 4}) {
-          auto abcp = make("abcp", problem.space(), seed, &problem.oracle(), n / 4,
-                           {{"controller_lr", lr}, {"standardize_advantages", stdz}});
+        for (uint64_t seed : {1, 2, 3}) {
+          auto abcp = make("abcp", problem.space(), seed, &problem.oracle(), n / c.per_update,
+                           {{"controller_lr", c.lr}, {"standardize_advantages", c.stdz}});
           auto random = make("random", problem.space(), seed, &problem.oracle(), n / 4);
-          const auto a = problem.run(*abcp, fill, n);
+          const auto a = problem.run(*abcp, fill, n, c.per_update);
           const auto r = problem.run(*random, fill, n);
           lasts.push_back(mean(a, 3 * n / 4, n));
           gains.push_back(mean(a, 3 * n / 4, n) - mean(a, 0, n / 4));
           rl.push_back(mean(r, 3 * n / 4, n));
         }
-        std::printf("fill %d lr %g std %d: last %.3f (%.3f %.3f %.3f %.3f) gain %.3f random %.3f\n", fill, lr, stdz,
-                    mean(lasts, 0, 4), lasts[0], lasts[1], lasts[2], lasts[3], mean(gains, 0, 4), mean(rl, 0, 4));
+        std::printf("fill %d lr %g per %d std %d: last %.3f (%.3f %.3f %.3f) gain %.3f random %.3f\n", fill, c.lr,
+                    c.per_update, c.stdz, mean(lasts, 0, 3), lasts[0], lasts[1], lasts[2], mean(gains, 0, 3),
+                    mean(rl, 0, 3));
+        std::fflush(stdout);
       }
 }
 
@@ -247,11 +259,11 @@ TEST(AbcpStrategy, BlockBitsStartKeepBiased) {
 TEST(AbcpOptions, AutomaticLearningRateFollowsTheNumberOfUpdates) {
   AbcpOptions o;
   o.planned_updates = 75;
-  EXPECT_DOUBLE_EQ(o.effective_learning_rate(), 0.02);
+  EXPECT_DOUBLE_EQ(o.effective_learning_rate(), 0.002);
   o.planned_updates = 300;
-  EXPECT_DOUBLE_EQ(o.effective_learning_rate(), 0.005);
+  EXPECT_DOUBLE_EQ(o.effective_learning_rate(), 0.0005);
   o.planned_updates = 10;
-  EXPECT_DOUBLE_EQ(o.effective_learning_rate(), 0.05);  // capped
+  EXPECT_DOUBLE_EQ(o.effective_learning_rate(), 0.01);  // capped
   o.learning_rate = 1e-3;
   EXPECT_DOUBLE_EQ(o.effective_learning_rate(), 1e-3);
 }

@@ -52,14 +52,17 @@ struct SearchCommandOptions {
 };
 
 void run(SearchCommandOptions& o, CLI::App* cmd) {
+  SearchOptions s;
+  s.method = o.method;
+  // The method and its options are checked before anything is loaded.
+  s.method_options = method_options_json(o.method_options, o.method, *cmd);
+  resolve_strategy_options(find_search_strategy(s.method), s.method_options);
+  s.projection = budget_projection_from_name(o.projection);
   const int threads = configure_threads(o.threads);
   ModelFile model = load_model(o.model);
   DataOptions data_options = o.data;
   apply_dataset_metadata(model.metadata, data_options, *cmd);
 
-  SearchOptions s;
-  s.method = o.method;
-  s.method_options = method_options_json(o.method_options, o.method, *cmd);
   s.episodes = o.episodes;
   s.samples_per_update = o.samples_per_update;
   PK_CHECK(cmd->count("--target-params") + cmd->count("--target-macs") + cmd->count("--target-latency") <= 1,
@@ -75,7 +78,6 @@ void run(SearchCommandOptions& o, CLI::App* cmd) {
   }
   PK_CHECK(s.budget.target > 0, "the budget must be positive (got {})", s.budget.target);
   s.budget.fraction = s.budget.target <= 1.0;
-  s.projection = budget_projection_from_name(o.projection);
   s.reward = reward_from_name(o.reward);
   s.lambda = o.lambda;
   s.importance = importance_options(o.importance);

@@ -35,6 +35,7 @@ nlohmann::json importance_json(const ImportanceOptions& im) {
                    {"reduction", score_reduction_name(im.reduction)},
                    {"normalizer", score_normalizer_name(im.normalizer)}};
   if (im.criterion == Criterion::kTaylor) j["taylor_batches"] = im.taylor_batches;
+  if (im.producers_only) j["producers_only"] = true;  // set by `prune --producers-only`
   return j;
 }
 

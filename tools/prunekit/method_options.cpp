@@ -57,10 +57,12 @@ void add_method_options(CLI::App* cmd, MethodCommandOptions& options) {
       const std::string help = fmt::format("{}: {}", join(owners_of(o.key, &first), ", "), o.help);
       if (o.default_value.is_boolean()) {
         options.flags[o.key] = false;
-        cmd->add_flag(flag_of(o), options.flags[o.key], help);
+        const bool on = o.default_value.get<bool>();
+        cmd->add_flag(flag_of(o), options.flags[o.key], fmt::format("{} (default: {})", help, on ? "on" : "off"));
       } else {
         options.values[o.key] = "";
-        cmd->add_option(flag_of(o), options.values[o.key], fmt::format("{} (default {})", help, o.default_value.dump()));
+        cmd->add_option(flag_of(o), options.values[o.key], fmt::format("{} (default {})", help, o.default_value.dump()))
+            ->type_name(o.default_value.is_number_integer() ? "INT" : "FLOAT");
       }
     }
 }
