@@ -3,20 +3,14 @@
 
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
 #include <numeric>
-#include <random>
 #include <sstream>
 
-#include "analysis/channel_analysis.h"
 #include "core/error.h"
-#include "graph/cost.h"
-#include "plan/action_space.h"
 #include "search/abcp_strategy.h"
 #include "search/cost_oracle.h"
-#include "search/search_builder.h"
 #include "search/strategy_registry.h"
-#include "search/search_test_nets.h"
+#include "search/synthetic_pruning.h"
 
 namespace pk {
 namespace {
@@ -43,68 +37,8 @@ std::unique_ptr<SearchStrategy> make(const std::string& method, const SearchSpac
   return make_search_strategy(method, StrategyContext{space, oracle, seed, updates}, options);
 }
 
-// A pruning problem on a real ActionSpace (ResNet-20 layout, 50% MACs budget, the method's own
-// projection): each group has a hidden sensitivity, and the reward is minus the
-// sensitivity-weighted ratios actually evaluated (what a recalibrated accuracy looks like:
-// early layers hurt when pruned, late ones barely), minus a cost for every removed block (all
-// but the last two hurt), plus evaluation noise. The optimum prunes the late groups, removes at
-// most the last blocks and keeps the others.
-class SyntheticPruning {
- public:
-  SyntheticPruning()
-      : graph_(test::resnet20_like()), analysis_(analyze_channels(graph_)),
-        space_(graph_, analysis_, [] {
-          ActionSpaceOptions o;
-          o.max_ratio = 0.9;
-          return o;
-        }()),
-        mapping_(build_search_space(graph_, analysis_, space_)), oracle_(space_, mapping_) {
-    // Early (high-resolution) layers are sensitive, late wide ones are not — as in trained CNNs.
-    for (const auto& g : space_.groups()) sensitivity_.push_back(g.node < graph_.size() / 3 ? 1.0 : g.node < 2 * graph_.size() / 3 ? 0.4 : 0.1);
-  }
-  const SearchSpace& space() const { return mapping_.space; }
-  const CostOracle& oracle() const { return oracle_; }
-
-  /// Runs `candidates` through ask → decode (projected) → reward → tell; returns the rewards.
-  std::vector<double> run(SearchStrategy& s, bool fill, int candidates, int per_update = 4) const {
-    Budget budget{BudgetMetric::kMacs, 0.5, true, fill};
-    std::mt19937 noise_rng(17);
-    std::normal_distribution<double> noise(0.0, noise_);
-    std::vector<double> rewards;
-    while (static_cast<int>(rewards.size()) < candidates) {
-      std::vector<ScoredAction> scored;
-      for (const Action& a : s.ask(per_update)) {
-        const DecodedAction d = space_.decode(to_prune_action(mapping_, a), budget);
-        scored.push_back({a, from_decoded(mapping_, d, a), reward(d) + noise(noise_rng)});
-        rewards.push_back(scored.back().reward);
-      }
-      s.tell(scored);
-    }
-    return rewards;
-  }
-
- private:
-  double reward(const DecodedAction& d) const {
-    double r = 0;
-    for (int g = 0; g < space_.num_groups(); ++g)
-      if (d.active[g]) r -= sensitivity_[g] * d.ratios[g];
-    for (int b = 0; b < space_.num_blocks(); ++b)
-      if (d.removed[b]) r -= b + 2 < space_.num_blocks() ? 0.4 : 0.02;
-    return r;
-  }
-
-  Graph graph_;
-  ChannelAnalysis analysis_;
-  ActionSpace space_;
-  SearchMapping mapping_;
-  CostOracle oracle_;
-  std::vector<double> sensitivity_;
-  double noise_ = 0.05;  // evaluation noise (a search split of ~1000 images)
-};
-
-double mean(const std::vector<double>& v, size_t from, size_t to) {
-  return std::accumulate(v.begin() + from, v.begin() + to, 0.0) / (to - from);
-}
+using test::mean;
+using test::SyntheticPruning;
 
 TEST(StrategyRegistry, ListsMethodsResolvesOptionsAndRefusesUnknownOnes) {
   const auto methods = known_search_methods();  // tests may register more after these
@@ -175,31 +109,6 @@ TEST(AbcpStrategy, LearnsAtShippedDefaultsThroughTheRealProjection) {
     margin += (a_last - r_last) / 3;
   }
   EXPECT_GT(margin, 0.2);
-}
-
-TEST(Experiment, DISABLED_Curves) {
-  const SyntheticPruning problem;
-  const int n = std::getenv("PK_N") ? std::atoi(std::getenv("PK_N")) : 300;
-  struct Config { double lr; int per_update; bool stdz; };
-  for (bool fill : {true})
-    for (Config c : {Config{2e-3, 4, true}, Config{5e-3, 4, true}, Config{0.02, 4, true}, Config{2e-3, 4, false},
-                     Config{5e-3, 8, true}, Config{0.02, 8, true}}) {
-        std::vector<double> gains, lasts, rl;
-        for (uint64_t seed : {1, 2, 3}) {
-          auto abcp = make("abcp", problem.space(), seed, &problem.oracle(), n / c.per_update,
-                           {{"controller_lr", c.lr}, {"standardize_advantages", c.stdz}});
-          auto random = make("random", problem.space(), seed, &problem.oracle(), n / 4);
-          const auto a = problem.run(*abcp, fill, n, c.per_update);
-          const auto r = problem.run(*random, fill, n);
-          lasts.push_back(mean(a, 3 * n / 4, n));
-          gains.push_back(mean(a, 3 * n / 4, n) - mean(a, 0, n / 4));
-          rl.push_back(mean(r, 3 * n / 4, n));
-        }
-        std::printf("fill %d lr %g per %d std %d: last %.3f (%.3f %.3f %.3f) gain %.3f random %.3f\n", fill, c.lr,
-                    c.per_update, c.stdz, mean(lasts, 0, 3), lasts[0], lasts[1], lasts[2], mean(gains, 0, 3),
-                    mean(rl, 0, 3));
-        std::fflush(stdout);
-      }
 }
 
 TEST(AbcpStrategy, SameSeedSameSearch) {
