@@ -11,26 +11,16 @@
 #include <iterator>
 #include <string>
 
+#include "support/command.h"
+
 namespace {
 
 namespace fs = std::filesystem;
 
-struct CommandResult {
-  int code = -1;
-  std::string output;  // stdout + stderr
-};
+using pk::testing::CommandResult;
 
 /// Runs a shell command; output = what it writes to stdout.
-CommandResult run_shell(const std::string& cmd) {
-  CommandResult r;
-  FILE* p = popen(cmd.c_str(), "r");
-  std::array<char, 4096> buf{};
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.output.append(buf.data(), n);
-  const int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+CommandResult run_shell(const std::string& cmd) { return pk::testing::run_command(cmd); }
 
 /// Runs `<env_prefix> prunekit <args>` (env_prefix: e.g. "env -u VAR", or "").
 CommandResult prunekit_env(const std::string& env_prefix, const std::string& args) {

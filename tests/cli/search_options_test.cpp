@@ -1,30 +1,18 @@
 // prunekit search: each method's own options on the command line (strategy registry).
 #include <gtest/gtest.h>
 
-#include <array>
-#include <cstdio>
 #include <string>
+
+#include "support/command.h"
 
 namespace {
 
-struct Result {
-  int code = -1;
-  std::string output;
-};
+using pk::testing::CommandResult;
 
-Result prunekit(const std::string& args) {
-  Result r;
-  FILE* p = popen((std::string(PK_PRUNEKIT_BIN) + " " + args + " 2>&1").c_str(), "r");
-  std::array<char, 4096> buf{};
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.output.append(buf.data(), n);
-  const int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+CommandResult prunekit(const std::string& args) { return pk::testing::run_prunekit(args); }
 
 TEST(SearchOptions, HelpListsEveryMethodsOptionsWithTheirDefaults) {
-  const Result r = prunekit("search --help");
+  const CommandResult r = prunekit("search --help");
   ASSERT_EQ(r.code, 0);
   for (const char* flag : {"--controller-lr", "--baseline-decay", "--entropy-bonus", "--keep-probability",
                            "--no-standardize-advantages", "--remove-probability", "--projection"})
@@ -35,7 +23,7 @@ TEST(SearchOptions, HelpListsEveryMethodsOptionsWithTheirDefaults) {
 
 // Checked before the model is read: the model path does not exist.
 TEST(SearchOptions, AnotherMethodsOptionOrABadValueIsAUsageError) {
-  Result r = prunekit("search --model /nonexistent.pkm --method random --controller-lr 0.01");
+  CommandResult r = prunekit("search --model /nonexistent.pkm --method random --controller-lr 0.01");
   EXPECT_EQ(r.code, 2) << r.output;
   EXPECT_NE(r.output.find("--controller-lr is an option of search method abcp, not of random"), std::string::npos)
       << r.output;
