@@ -7,7 +7,8 @@
 #             "fill=--projection,fill shrink=--projection,shrink lr1e-3=--controller-lr,1e-3"
 #             (a row named random runs --method random; every other row runs abcp)
 # Environment knobs: TARGET [0.25] (MACs fraction), EPISODES [300], SEARCH_SIZE [1000],
-#   CALIB_BATCHES [5], PRUNEKIT [build/prunekit].
+#   CALIB_BATCHES [5], PRUNEKIT [build/prunekit], EXTRA [] (flags given to every row, e.g. a criterion
+#   pinned so that rows run by different builds stay comparable).
 # Every (row, seed) appends one JSON line to OUT_DIR/results.jsonl: mean reward and search accuracy
 # of the first and last quarter of the candidates, the best reward meeting the budget, wall time.
 # Finished (row, seed) pairs are skipped and an interrupted search resumes from its checkpoint,
@@ -40,7 +41,7 @@ for seed in $seeds; do
     # shellcheck disable=SC2086
     "$bin" search --method "$method" --model "$model" --target-macs "$target" --episodes "$episodes" \
       --search-size "${SEARCH_SIZE:-1000}" --calib-batches "${CALIB_BATCHES:-5}" --seed "$seed" --no-progress \
-      ${flags//,/ } --out "$dir" $resume > "$dir.txt" 2>&1 || { tail -5 "$dir.txt"; exit 1; }
+      ${flags//,/ } ${EXTRA:-} --out "$dir" $resume > "$dir.txt" 2>&1 || { tail -5 "$dir.txt"; exit 1; }
     seconds=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN{print e-s}')
     "$py" - "$key" "$name" "$seed" "$flags" "$seconds" "$dir/log.jsonl" >> "$results" <<'PY'
 import json, sys
