@@ -4,8 +4,9 @@
 # Usage: bench/compare_methods.sh BASELINE.pkm OUT_DIR "TARGETS" "ROWS"
 #   TARGETS  MACs fractions, e.g. "0.5 0.25" (2x and 4x fewer MACs)
 #   ROWS     methods, each one of
-#              uniform:l1  uniform:bn_gamma  global:l1  random1:l1   (one-shot `prunekit prune`)
-#              abcp  random                                          (`prunekit search`)
+#              uniform  global  random1                 (one-shot `prunekit prune`, default criterion)
+#              uniform:l1  uniform:bn_gamma  global:l1  (one-shot with that criterion)
+#              abcp  random  abcp@2  random@3           (`prunekit search`; @N = --seed N, default 0)
 # Environment knobs (defaults in brackets):
 #   FT_EPOCHS [3]         fine-tuning epochs of every row (distillation from the baseline, kd-alpha 0.9)
 #   EPISODES [300]        search candidates
@@ -21,7 +22,7 @@ bin=${PRUNEKIT:-build/prunekit}
 base=${1:?baseline model}
 out=${2:?output directory}
 targets=${3:-0.5 0.25}
-rows=${4:-uniform:l1 uniform:bn_gamma global:l1 random abcp}
+rows=${4:-uniform global random abcp}
 ft_epochs=${FT_EPOCHS:-3}
 episodes=${EPISODES:-300}
 search_size=${SEARCH_SIZE:-1000}
@@ -46,19 +47,22 @@ for target in $targets; do
     plan="$dir/plan.json"
     start=$(date +%s.%N)
     case "$row" in
-      abcp|random)
+      abcp|random|abcp@*|random@*)
         # A search interrupted (or finished) by an earlier run continues from its checkpoint.
         resume=; [ -f "$dir/search/checkpoint" ] && resume=--resume
-        "$bin" search --method "$row" --model "$base" --target-macs "$target" --episodes "$episodes" \
-          --search-size "$search_size" --calib-batches "$calib" --out "$dir/search" $resume | tee "$dir/search.txt"
+        seed=0; [[ "$row" == *@* ]] && seed=${row#*@}
+        "$bin" search --method "${row%@*}" --model "$base" --target-macs "$target" --episodes "$episodes" \
+          --search-size "$search_size" --calib-batches "$calib" --seed "$seed" --no-progress --out "$dir/search" \
+          $resume | tee "$dir/search.txt"
         cp "$dir/search/pruned.pkm" "$pruned"
         cp "$dir/search/best_plan.json" "$plan"
         ;;
       *)
         method=${row%%:*}
-        criterion=${row#*:}
+        criterion=; [[ "$row" == *:* ]] && criterion="--criterion ${row#*:}"
         [ "$method" = random1 ] && method=random
-        "$bin" prune --model "$base" --method "$method" --criterion "$criterion" --target-macs "$target" \
+        # shellcheck disable=SC2086
+        "$bin" prune --model "$base" --method "$method" $criterion --target-macs "$target" \
           --out "$pruned" --plan-out "$plan"
         ;;
     esac
@@ -75,12 +79,18 @@ before = json.load(open(f"{d}/eval-before.json"))
 after = json.load(open(f"{d}/eval-after.json"))
 bench = json.load(open(f"{d}/bench.json"))
 plan = json.load(open(f"{d}/plan.json"))
-# Search wall time broken down by stage (sums of the per-candidate seconds in log.jsonl).
+# Search wall time broken down by stage (sums of the per-candidate seconds in log.jsonl), and the
+# learning curve: mean reward of the first and the last quarter of the candidates.
 breakdown = {}
+curve = {}
 try:
-    for line in open(f"{d}/search/log.jsonl"):
-        for stage, s in json.loads(line)["seconds"].items():
+    log = [json.loads(line) for line in open(f"{d}/search/log.jsonl")]
+    for line in log:
+        for stage, s in line["seconds"].items():
             breakdown[stage] = breakdown.get(stage, 0.0) + s
+    q = max(1, len(log) // 4)
+    curve = {"reward_first_q": sum(l["reward"] for l in log[:q]) / q,
+             "reward_last_q": sum(l["reward"] for l in log[-q:]) / q}
 except FileNotFoundError:
     pass
 print(json.dumps({"row": name, "method": row, "target_macs": float(target),
@@ -88,7 +98,7 @@ print(json.dumps({"row": name, "method": row, "target_macs": float(target),
                   "params": after["params"], "latency_b1_ms": bench["results"][0]["median_ms"],
                   "blocks_removed": len(plan.get("removed_blocks", [])),
                   "prune_seconds": float(search_s), "search_breakdown_s": breakdown,
-                  "ft_epochs": int(ft_epochs)}))
+                  "ft_epochs": int(ft_epochs), **curve}))
 EOF
     tail -1 "$results"
   done

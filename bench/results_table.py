@@ -7,6 +7,7 @@ One row per line of RESULTS.jsonl, grouped by MACs target; the baseline's own nu
 """
 import json
 import os
+import statistics
 import sys
 
 
@@ -14,6 +15,13 @@ def prune_seconds(r: dict) -> float:
     """Wall time of the row's pruning step. A search that was resumed from its checkpoint only
     timed the rest of its run, so a search row counts at least the sum of its candidates' stages."""
     return max(r["prune_seconds"], sum(r.get("search_breakdown_s", {}).values()))
+
+
+def spread(values, digits=2) -> str:
+    """mean ± sample std (just the value for one)."""
+    if len(values) == 1:
+        return f"{values[0]:.{digits}f}"
+    return f"{statistics.mean(values):.{digits}f} ± {statistics.stdev(values):.{digits}f}"
 
 
 def main() -> None:
@@ -47,6 +55,18 @@ def main() -> None:
             b = r["search_breakdown_s"]
             print(f"| {r['target_macs']:g} | {r['method']} | {prune_seconds(r):.0f} | {b.get('apply', 0):.1f} "
                   f"| {b.get('recalib', 0):.1f} | {b.get('eval', 0):.1f} | {b.get('controller', 0):.1f} |")
+    seeded = {}
+    for r in rows:
+        if r["method"].split("@")[0] in ("abcp", "random") and "reward_last_q" in r:
+            seeded.setdefault((r["target_macs"], r["method"].split("@")[0]), []).append(r)
+    if seeded:
+        print("\nsearched methods over seeds (mean ± std; learning curve = mean reward of the first / last "
+              "quarter of the candidates):\n")
+        print("| target | method | seeds | top-1 after ft | reward first ¼ | reward last ¼ |")
+        print("|---|---|---|---|---|---|")
+        for (target, method), rs in sorted(seeded.items(), key=lambda kv: (-kv[0][0], kv[0][1])):
+            print(f"| {target:g} | {method} | {len(rs)} | {spread([100 * r['top1'] for r in rs])} "
+                  f"| {spread([r['reward_first_q'] for r in rs], 4)} | {spread([r['reward_last_q'] for r in rs], 4)} |")
     if rows:
         print(f"\nfine-tuning: {rows[0]['ft_epochs']} epoch(s), distillation from the baseline (kd-alpha 0.9)")
 
