@@ -2,33 +2,19 @@
 // training batches) and recalibrating BN statistics of the result on training images.
 #include <gtest/gtest.h>
 
-#include <array>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <string>
 
+#include "support/command.h"
+
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Outcome {
-  int code = -1;
-  std::string output;  // stdout + stderr
-};
-
-Outcome run_prunekit(const std::string& args) {
-  Outcome r;
-  const std::string cmd = std::string(PK_PRUNEKIT_BIN) + " " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  std::array<char, 4096> buf{};
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.output.append(buf.data(), n);
-  const int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+using Outcome = pk::testing::CommandResult;
+using pk::testing::run_prunekit;
 
 std::string read_file(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);

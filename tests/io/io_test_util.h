@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "graph/graph.h"
+#include "support/command.h"
 #include "weights/weight_store.h"
 
 namespace pk::iotest {
@@ -21,11 +22,8 @@ namespace fs = std::filesystem;
 /// A fresh directory under the temp dir, removed when the test process exits.
 fs::path temp_dir();
 
-struct CommandResult {
-  int code = -1;
-  std::string output;  // stdout + stderr
-};
-/// Runs a shell command and captures its output.
+using CommandResult = testing::CommandResult;
+/// Runs a shell command and captures its stdout and stderr.
 CommandResult run_command(const std::string& command);
 
 /// float32 little-endian, no header.
