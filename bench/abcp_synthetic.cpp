@@ -33,7 +33,7 @@ Outcome run(const pk::test::SyntheticPruning& problem, const Setting& s, int can
                                                                    {"standardize_advantages", s.standardize}}
                                                   : nlohmann::json::object();
   auto strategy = pk::make_search_strategy(
-      method, pk::StrategyContext{problem.space(), &problem.oracle(), seed, candidates / s.per_update}, options);
+      method, pk::StrategyContext{problem.space(), &problem.oracle(), seed, candidates / s.per_update, candidates, {}}, options);
   const auto r = problem.run(*strategy, s.fill, candidates, s.per_update);
   const size_t q = candidates / 4;
   const double last = pk::test::mean(r, r.size() - q, r.size());

@@ -253,8 +253,13 @@ class SearchRun {
                                    data_identity(data_, !label_free));
     if (checkpoint) check_same_settings(result_.checkpoint_path, checkpoint->settings, settings_);
 
-    StrategyContext context{mapping_.space, &oracle_, o_.seed,
-                            (o_.episodes + o_.samples_per_update - 1) / o_.samples_per_update};
+    StrategyContext context;
+    context.space = mapping_.space;
+    context.cost = &oracle_;
+    context.seed = o_.seed;
+    context.planned_updates = (o_.episodes + o_.samples_per_update - 1) / o_.samples_per_update;
+    context.planned_episodes = o_.episodes;
+    if (!frame_.latency) context.budget = budget_;
     strategy_ = info.create(context, method_options);
     if (checkpoint) {
       std::istringstream in(checkpoint->strategy_state);

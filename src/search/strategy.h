@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "plan/action_space.h"
 #include "search/search_space.h"
 
 namespace pk {
@@ -22,7 +23,11 @@ struct StrategyContext {
   /// strategy without a network. Outlives the strategy.
   const CostOracle* cost = nullptr;
   uint64_t seed = 0;
-  int planned_updates = 75;  // tells the search will make (episodes / samples per update)
+  int planned_updates = 75;    // tells the search will make (episodes / samples per update)
+  int planned_episodes = 300;  // candidates the search will evaluate
+  /// The search's budget as the ActionSpace sees it (metric kNone: no budget, or a latency
+  /// budget, which is only known in MACs once the search has measured candidates).
+  Budget budget;
 };
 
 class SearchStrategy {

@@ -5,6 +5,8 @@
 #include "core/error.h"
 #include "core/strings.h"
 #include "search/abcp_strategy.h"
+#include "search/amc_strategy.h"
+#include "search/lfgcl_strategy.h"
 #include "search/random_strategy.h"
 
 namespace pk {
@@ -21,7 +23,8 @@ bool same_type(const json& value, const json& default_value) {
 
 /// A deque: references handed out stay valid when a method is added.
 std::deque<StrategyInfo>& registry() {
-  static std::deque<StrategyInfo> all = {abcp_strategy_info(), random_strategy_info()};
+  static std::deque<StrategyInfo> all = {abcp_strategy_info(), random_strategy_info(), lfgcl_strategy_info(),
+                                         amc_strategy_info()};
   return all;
 }
 

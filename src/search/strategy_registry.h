@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "eval/reward.h"
 #include "search/strategy.h"
 
 namespace pk {
@@ -29,6 +30,9 @@ struct StrategyInfo {
   /// The budget projection the method is designed for (ActionSpace Budget::fill): true = every
   /// candidate is moved onto the budget, false = only over-budget candidates are shrunk.
   bool default_fill = true;
+  /// What the command line uses when --reward / --episodes are not given.
+  RewardKind default_reward = RewardKind::kAccPenalty;
+  int default_episodes = 300;
   /// Builds the strategy from resolved options (every key present, types checked).
   std::function<std::unique_ptr<SearchStrategy>(const StrategyContext&, const nlohmann::json&)> create;
 };

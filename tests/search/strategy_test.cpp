@@ -34,7 +34,7 @@ SearchSpace synthetic_space() {
 std::unique_ptr<SearchStrategy> make(const std::string& method, const SearchSpace& space, uint64_t seed,
                                      const CostOracle* oracle = nullptr, int updates = 75,
                                      const nlohmann::json& options = nlohmann::json::object()) {
-  return make_search_strategy(method, StrategyContext{space, oracle, seed, updates}, options);
+  return make_search_strategy(method, StrategyContext{space, oracle, seed, updates, 4 * updates, {}}, options);
 }
 
 using test::mean;

@@ -2,6 +2,7 @@
 // a MACs or params budget; writes log.jsonl, best_plan.json, pareto.json, pruned.pkm and a
 // checkpoint (for --resume) into --out.
 #include <algorithm>
+#include <functional>
 #include <iostream>
 
 #include "commands.h"
@@ -24,7 +25,7 @@ struct SearchCommandOptions {
   std::string out = "runs/search";
   double target_macs = 0.5;
   double target_params = 0;
-  int episodes = 300;
+  int episodes = 300;  // the method's default_episodes unless given
   int samples_per_update = 4;
   int round_to = 1;
   int min_channels = 1;
@@ -32,7 +33,7 @@ struct SearchCommandOptions {
   bool no_blocks = false;
   std::string projection = "auto";
   ImportanceCommandOptions importance;
-  std::string reward = "acc_penalty";
+  std::string reward = "acc_penalty";  // the method's default_reward unless given
   double lambda = 1.0;
   uint64_t seed = 0;
   int calib_batches = 20;
@@ -63,6 +64,10 @@ void run(SearchCommandOptions& o, CLI::App* cmd) {
   DataOptions data_options = o.data;
   apply_dataset_metadata(model.metadata, data_options, *cmd);
 
+  // --episodes and --reward default to what the method is designed for.
+  const StrategyInfo& info = find_search_strategy(s.method);
+  if (cmd->count("--episodes") == 0) o.episodes = info.default_episodes;
+  if (cmd->count("--reward") == 0) o.reward = reward_name(info.default_reward);
   s.episodes = o.episodes;
   s.samples_per_update = o.samples_per_update;
   PK_CHECK(cmd->count("--target-params") + cmd->count("--target-macs") + cmd->count("--target-latency") <= 1,
@@ -174,13 +179,21 @@ void run(SearchCommandOptions& o, CLI::App* cmd) {
   std::cout << fmt::format("checkpoint  {}\n", r.checkpoint_path);
 }
 
+/// "abcp: X, random: Y, ..." for a per-method default.
+std::string per_method(const std::function<std::string(const StrategyInfo&)>& value) {
+  std::string text;
+  for (const StrategyInfo& info : search_strategies()) text += (text.empty() ? "" : ", ") + info.name + ": " + value(info);
+  return text;
+}
+
 }  // namespace
 
 Action register_search(CLI::App& app) {
   auto o = std::make_shared<SearchCommandOptions>();
-  CLI::App* cmd = app.add_subcommand("search", "Search a pruning plan (ABCP or random) under a MACs/params budget.");
+  CLI::App* cmd = app.add_subcommand("search", "Search a pruning plan (ABCP, LFGCL, AMC or random) under a MACs/params/latency budget.");
   cmd->footer(
-      "Example:\n  prunekit search --method abcp --model base.pkm --target-macs 0.5 --episodes 300 --out runs/abcp\n"
+      "Examples:\n  prunekit search --method abcp --model base.pkm --target-macs 0.5 --episodes 300 --out runs/abcp\n"
+      "  prunekit search --method lfgcl --model base.pkm --target-macs 0.5 --out runs/lf   # reads no label\n"
       "then: prunekit finetune --model runs/abcp/pruned.pkm --teacher base.pkm --out pruned-ft.pkm\n"
       "Candidates are scored on the search split (never test) after BN recalibration on training images.\n"
       "The dataset defaults to the one recorded in the model file; --dataset overrides it.");
@@ -199,7 +212,9 @@ Action register_search(CLI::App& app) {
   cmd->add_option("--latency-batch", o->latency.batch, "batch size of the latency measurement")->capture_default_str();
   cmd->add_option("--latency-threads", o->latency.threads, "threads of the latency measurement (0 = all cores)")
       ->capture_default_str();
-  cmd->add_option("--episodes", o->episodes, "candidates to evaluate")->capture_default_str();
+  cmd->add_option("--episodes", o->episodes, "candidates to evaluate (default per method: " +
+                                                 per_method([](const StrategyInfo& i) { return std::to_string(i.default_episodes); }) +
+                                                 ")");
   cmd->add_option("--samples-per-update", o->samples_per_update, "candidates per strategy update")->capture_default_str();
   cmd->add_option("--round-to", o->round_to, "kept channel counts are multiples of this")->capture_default_str();
   cmd->add_option("--min-channels", o->min_channels, "every pruned group keeps at least this many")->capture_default_str();
@@ -212,8 +227,8 @@ Action register_search(CLI::App& app) {
   add_importance_options(cmd, o->importance);
   cmd->add_option("--reward", o->reward,
                   "reward: acc_penalty, acc_linear, amc, loss_linear, or label_free (feature distance to the "
-                  "original network; reads no label)")
-      ->capture_default_str();
+                  "original network; reads no label). Default per method: " +
+                      per_method([](const StrategyInfo& i) { return std::string(reward_name(i.default_reward)); }));
   cmd->add_option("--lambda", o->lambda, "reward weight λ of the cost term")->capture_default_str();
   cmd->add_option("--seed", o->seed, "seed of the strategy and of the recalibration batches")->capture_default_str();
   cmd->add_option("--calib-batches", o->calib_batches, "BN recalibration batches per candidate")->capture_default_str();
