@@ -6,10 +6,13 @@
 #   ROWS     methods, each one of
 #              uniform  global  random1                 (one-shot `prunekit prune`, default criterion)
 #              uniform:l1  uniform:bn_gamma  global:l1  (one-shot with that criterion)
-#              abcp  random  abcp@2  random@3           (`prunekit search`; @N = --seed N, default 0)
+#              abcp  random  lfgcl  amc  abcp@2  random@3  (`prunekit search` at the method's defaults;
+#                                                       @N = --seed N, default 0)
+#              lfgcl-lf  lfgcl-lf@1  (the lfgcl search of that seed, shared with the lfgcl row, then
+#                                     a label-free fine-tune: --label-free, no label read anywhere)
 # Environment knobs (defaults in brackets):
 #   FT_EPOCHS [3]         fine-tuning epochs of every row (distillation from the baseline, kd-alpha 0.9)
-#   EPISODES [300]        search candidates
+#   EPISODES [method's]   search candidates (abcp/random 300, lfgcl/amc 400)
 #   SEARCH_SIZE [1000]    images of the search split candidates are scored on
 #   CALIB_BATCHES [5]     BN recalibration batches (128 images) per candidate
 #   PRUNEKIT [build/prunekit]
@@ -24,7 +27,7 @@ out=${2:?output directory}
 targets=${3:-0.5 0.25}
 rows=${4:-uniform global random abcp}
 ft_epochs=${FT_EPOCHS:-3}
-episodes=${EPISODES:-300}
+episodes=${EPISODES:-}
 search_size=${SEARCH_SIZE:-1000}
 calib=${CALIB_BATCHES:-5}
 py=/usr/bin/python3
@@ -47,15 +50,22 @@ for target in $targets; do
     plan="$dir/plan.json"
     start=$(date +%s.%N)
     case "$row" in
-      abcp|random|abcp@*|random@*)
-        # A search interrupted (or finished) by an earlier run continues from its checkpoint.
-        resume=; [ -f "$dir/search/checkpoint" ] && resume=--resume
+      abcp|random|lfgcl|amc|lfgcl-lf|abcp@*|random@*|lfgcl@*|amc@*|lfgcl-lf@*)
+        # A search interrupted (or finished) by an earlier run continues from its checkpoint;
+        # lfgcl-lf rows reuse the lfgcl search of the same seed and target.
         seed=0; [[ "$row" == *@* ]] && seed=${row#*@}
-        "$bin" search --method "${row%@*}" --model "$base" --target-macs "$target" --episodes "$episodes" \
-          --search-size "$search_size" --calib-batches "$calib" --seed "$seed" --no-progress --out "$dir/search" \
-          $resume | tee "$dir/search.txt"
-        cp "$dir/search/pruned.pkm" "$pruned"
-        cp "$dir/search/best_plan.json" "$plan"
+        method=${row%@*}; method=${method%-lf}
+        search="$out/search-$method-s$seed-$target"
+        if [ ! -f "$search/pruned.pkm" ]; then
+          resume=; [ -f "$search/checkpoint" ] && resume=--resume
+          # shellcheck disable=SC2086
+          "$bin" search --method "$method" --model "$base" --target-macs "$target" ${episodes:+--episodes $episodes} \
+            --search-size "$search_size" --calib-batches "$calib" --seed "$seed" --no-progress --out "$search" \
+            $resume | tee "$dir/search.txt"
+        fi
+        cp "$search/pruned.pkm" "$pruned"
+        cp "$search/best_plan.json" "$plan"
+        ln -sfn "$(realpath "$search")" "$dir/search"  # the log read below
         ;;
       *)
         method=${row%%:*}
@@ -68,7 +78,9 @@ for target in $targets; do
     esac
     search_s=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN{print e-s}')
     "$bin" eval --model "$pruned" --json > "$dir/eval-before.json" 2>/dev/null
-    "$bin" finetune --model "$pruned" --teacher "$base" --epochs "$ft_epochs" --no-progress \
+    label_free=; [[ "$row" == lfgcl-lf* ]] && label_free=--label-free
+    # shellcheck disable=SC2086
+    "$bin" finetune --model "$pruned" --teacher "$base" $label_free --epochs "$ft_epochs" --no-progress \
       --out "$dir/tuned.pkm" 2>&1 | tail -3
     "$bin" eval --model "$dir/tuned.pkm" --json > "$dir/eval-after.json" 2>/dev/null
     "$bin" bench --model "$dir/tuned.pkm" --batch 1 --reps 50 --json > "$dir/bench.json" 2>/dev/null

@@ -78,16 +78,17 @@ void check_native_geometry(const DataOptions& options, const Builtin& info) {
 // Moves raw bytes into a Dataset (uint8 [N, C, H, W], int64 [N]).
 Dataset to_dataset(RawImages&& raw, const std::string& name, const std::vector<std::string>& classes) {
   PK_ASSERT(static_cast<int64_t>(raw.pixels.size()) == raw.count * raw.image_bytes() &&
-                static_cast<int64_t>(raw.labels.size()) == raw.count,
+                static_cast<int64_t>(raw.labels.size()) == (raw.labeled ? raw.count : 0),
             "raw image set of {} has inconsistent sizes", name);
   Dataset out;
   out.name = name;
   out.class_names = classes;
   out.images = at::empty({raw.count, raw.channels, raw.height, raw.width}, at::kByte);
-  out.labels = at::empty({raw.count}, at::kLong);
+  if (raw.labeled) out.labels = at::empty({raw.count}, at::kLong);
   if (raw.count > 0) {
     std::memcpy(out.images.data_ptr<uint8_t>(), raw.pixels.data(), raw.pixels.size());
-    std::memcpy(out.labels.data_ptr<int64_t>(), raw.labels.data(), raw.labels.size() * sizeof(int64_t));
+    if (raw.labeled)
+      std::memcpy(out.labels.data_ptr<int64_t>(), raw.labels.data(), raw.labels.size() * sizeof(int64_t));
   }
   raw = RawImages();
   return out;
@@ -102,14 +103,14 @@ Dataset select(const Dataset& all, std::vector<int64_t> indices, int64_t limit) 
   out.name = all.name;
   out.class_names = all.class_names;
   out.images = all.images.index_select(0, index);
-  out.labels = all.labels.index_select(0, index);
+  if (all.has_labels()) out.labels = all.labels.index_select(0, index);
   return out;
 }
 
 Dataset first(Dataset all, int64_t limit) {
   if (limit > 0 && limit < all.size()) {
     all.images = all.images.slice(0, 0, limit).clone();
-    all.labels = all.labels.slice(0, 0, limit).clone();
+    if (all.has_labels()) all.labels = all.labels.slice(0, 0, limit).clone();
   }
   return all;
 }
@@ -128,12 +129,13 @@ std::vector<std::string> known_datasets() {
   std::vector<std::string> names;
   for (const Builtin& b : builtins()) names.push_back(b.name);
   names.push_back("folder");
+  names.push_back("images");
   return names;
 }
 
 DatasetSplits load_dataset(const DataOptions& options) {
   const Builtin* builtin = find_builtin(options.name);
-  PK_CHECK(builtin != nullptr || options.name == "folder", "unknown dataset '{}': known datasets are {}",
+  PK_CHECK(builtin != nullptr || options.name == "folder" || options.name == "images", "unknown dataset '{}': known datasets are {}",
            options.name, join(known_datasets(), ", "));
   PK_CHECK(options.search_size >= 0, "search split size must be ≥ 0, got {}", options.search_size);
   PK_CHECK(options.train_limit >= 0, "train limit must be ≥ 0 (0 = all), got {}", options.train_limit);
@@ -164,6 +166,15 @@ DatasetSplits load_dataset(const DataOptions& options) {
     classes = cifar10_class_names(dir);
     train_raw = read_cifar10_files(cifar10_files(dir, true));
     test_raw = read_cifar10_files(cifar10_files(dir, false));
+  } else if (name == "images") {
+    PK_CHECK(!options.path.empty(), "dataset 'images' needs a path (--data-path DIR, with DIR/*.png, unlabeled)");
+    PK_CHECK(options.channels == 0 || options.channels == 1 || options.channels == 3,
+             "images: channels must be 1 or 3 (0 = 3), got {}", options.channels);
+    ImageFolderOptions folder;
+    folder.channels = options.channels == 0 ? 3 : options.channels;
+    folder.image_size = options.image_size;
+    train_raw = read_unlabeled_images(options.path, folder);
+    test_raw = RawImages{0, train_raw.channels, train_raw.height, train_raw.width, {}, false, {}};
   } else {
     PK_CHECK(!options.path.empty(),
              "dataset 'folder' needs a path (--data-path ROOT, with ROOT/train/CLASS/*.png and "
@@ -187,7 +198,7 @@ DatasetSplits load_dataset(const DataOptions& options) {
   out.width = train_raw.width;
   const int64_t train_files = train_raw.count;
   PK_CHECK(options.search_size < train_files,
-           "{}: search split size {} must be smaller than the {} training samples", name,
+           "{}: search split size {} must be smaller than the {} training samples (--search-size N, 0 = none)", name,
            options.search_size, train_files);
   const SplitIndices split = split_indices(train_files, options.search_size, options.seed);
   const Dataset all_train = to_dataset(std::move(train_raw), name, classes);

@@ -1,6 +1,7 @@
-// Labelled image sets in memory and the one entry point that loads them, split into
-// train / search / test. Built-in datasets: Fashion-MNIST and MNIST (IDX, gzipped),
-// CIFAR-10 (binary batches), and an image folder (ROOT/{train,test}/CLASS/IMAGE).
+// Image sets in memory and the one entry point that loads them, split into train / search /
+// test. Built-in datasets: Fashion-MNIST and MNIST (IDX, gzipped), CIFAR-10 (binary batches), an
+// image folder (ROOT/{train,test}/CLASS/IMAGE), and an unlabeled image directory ("images":
+// DIR/IMAGE, no labels, no test split — for label-free search and fine-tuning).
 #pragma once
 
 #include <cstdint>
@@ -12,12 +13,14 @@
 
 namespace pk {
 
-/// A whole labelled image set in memory (CPU, contiguous).
+/// A whole image set in memory (CPU, contiguous); labels are undefined for an unlabeled set.
 struct Dataset {
   std::string name;                      // "fashion-mnist", ...
   torch::Tensor images;                  // uint8 [N, C, H, W]
-  torch::Tensor labels;                  // int64 [N], values in [0, num_classes)
-  std::vector<std::string> class_names;  // label → name
+  torch::Tensor labels;                  // int64 [N], values in [0, num_classes); undefined: unlabeled
+  std::vector<std::string> class_names;  // label → name (empty when unlabeled)
+
+  bool has_labels() const { return labels.defined(); }
 
   int num_classes() const { return static_cast<int>(class_names.size()); }
   /// N (0 if images is undefined).

@@ -64,23 +64,80 @@ std::vector<std::string> image_folder_classes(const std::string& split_dir) {
   return classes;
 }
 
-RawImages read_image_folder(const std::string& split_dir, const std::vector<std::string>& class_names,
-                            const ImageFolderOptions& options, bool require_every_class) {
+namespace {
+
+void check_options(const ImageFolderOptions& options) {
   PK_CHECK(options.channels == 1 || options.channels == 3,
            "image folder: channels must be 1 or 3, got {}", options.channels);
   PK_CHECK(options.image_size >= 0 && options.image_size <= 16384,
            "image folder: image size must be in [0, 16384], got {}", options.image_size);
+}
+
+/// Decodes images one by one into a RawImages of one geometry (the first image's, or the
+/// requested size).
+class ImageAppender {
+ public:
+  ImageAppender(RawImages& out, const ImageFolderOptions& options) : out_(out), options_(options) {
+    out_.channels = options.channels;
+    if (options.image_size > 0) out_.height = out_.width = options.image_size;
+  }
+
+  void append(const fs::path& file) {
+    int w = 0, h = 0, file_channels = 0;
+    std::unique_ptr<unsigned char, StbiFree> data(
+        stbi_load(file.string().c_str(), &w, &h, &file_channels, options_.channels));
+    PK_CHECK(data != nullptr, "cannot decode image '{}': {}", file.string(),
+             stbi_failure_reason() ? stbi_failure_reason() : "unknown error");
+    const unsigned char* hwc = data.get();
+    if (options_.image_size > 0) {
+      if (w != options_.image_size || h != options_.image_size) {
+        resized_.resize(static_cast<size_t>(options_.image_size) * options_.image_size * options_.channels);
+        const int ok = stbir_resize_uint8(hwc, w, h, 0, resized_.data(), options_.image_size, options_.image_size, 0,
+                                          options_.channels);
+        PK_CHECK(ok != 0, "cannot resize image '{}' ({}x{}) to {}x{}", file.string(), w, h, options_.image_size,
+                 options_.image_size);
+        hwc = resized_.data();
+        w = h = options_.image_size;
+      }
+    } else if (first_file_.empty()) {
+      out_.height = h;
+      out_.width = w;
+      first_file_ = file.string();
+    } else {
+      PK_CHECK(w == out_.width && h == out_.height,
+               "image '{}' is {}x{} but '{}' is {}x{}: all images must have the same size "
+               "(or pass an image size to resize them)", file.string(), w, h, first_file_, out_.width, out_.height);
+    }
+    // HWC (interleaved) → CHW (planar).
+    const size_t plane = static_cast<size_t>(w) * h;
+    const size_t base = out_.pixels.size();
+    out_.pixels.resize(base + plane * options_.channels);
+    for (int c = 0; c < options_.channels; ++c) {
+      uint8_t* dst = out_.pixels.data() + base + c * plane;
+      for (size_t i = 0; i < plane; ++i) dst[i] = hwc[i * options_.channels + c];
+    }
+    ++out_.count;
+  }
+
+ private:
+  RawImages& out_;
+  const ImageFolderOptions& options_;
+  std::string first_file_;  // the image that fixed the size, for messages
+  std::vector<uint8_t> resized_;
+};
+
+}  // namespace
+
+RawImages read_image_folder(const std::string& split_dir, const std::vector<std::string>& class_names,
+                            const ImageFolderOptions& options, bool require_every_class) {
+  check_options(options);
   for (const std::string& found : image_folder_classes(split_dir)) {
     PK_CHECK(std::find(class_names.begin(), class_names.end(), found) != class_names.end(),
              "image folder '{}' has class folder '{}' that the training folder does not have "
              "(classes: {})", split_dir, found, join(class_names, ", "));
   }
   RawImages out;
-  out.channels = options.channels;
-  if (options.image_size > 0) out.height = out.width = options.image_size;
-  std::string first_file;  // the image that fixed the size, for messages
-  std::vector<uint8_t> resized;
-
+  ImageAppender appender(out, options);
   for (size_t label = 0; label < class_names.size(); ++label) {
     const fs::path class_dir = fs::path(split_dir) / class_names[label];
     std::error_code ec;
@@ -92,46 +149,30 @@ RawImages read_image_folder(const std::string& split_dir, const std::vector<std:
     PK_CHECK(!files.empty() || !require_every_class,
              "class folder '{}' has no images (expected png, jpg or bmp files)", class_dir.string());
     for (const fs::path& file : files) {
-      int w = 0, h = 0, file_channels = 0;
-      std::unique_ptr<unsigned char, StbiFree> data(
-          stbi_load(file.string().c_str(), &w, &h, &file_channels, options.channels));
-      PK_CHECK(data != nullptr, "cannot decode image '{}': {}", file.string(),
-               stbi_failure_reason() ? stbi_failure_reason() : "unknown error");
-      const unsigned char* hwc = data.get();
-      if (options.image_size > 0) {
-        if (w != options.image_size || h != options.image_size) {
-          resized.resize(static_cast<size_t>(options.image_size) * options.image_size * options.channels);
-          const int ok = stbir_resize_uint8(hwc, w, h, 0, resized.data(), options.image_size,
-                                            options.image_size, 0, options.channels);
-          PK_CHECK(ok != 0, "cannot resize image '{}' ({}x{}) to {}x{}", file.string(), w, h,
-                   options.image_size, options.image_size);
-          hwc = resized.data();
-          w = h = options.image_size;
-        }
-      } else if (first_file.empty()) {
-        out.height = h;
-        out.width = w;
-        first_file = file.string();
-      } else {
-        PK_CHECK(w == out.width && h == out.height,
-                 "image '{}' is {}x{} but '{}' is {}x{}: all images must have the same size "
-                 "(or pass an image size to resize them)", file.string(), w, h, first_file,
-                 out.width, out.height);
-      }
-      // HWC (interleaved) → CHW (planar).
-      const size_t plane = static_cast<size_t>(w) * h;
-      const size_t base = out.pixels.size();
-      out.pixels.resize(base + plane * options.channels);
-      for (int c = 0; c < options.channels; ++c) {
-        uint8_t* dst = out.pixels.data() + base + c * plane;
-        for (size_t i = 0; i < plane; ++i) dst[i] = hwc[i * options.channels + c];
-      }
+      appender.append(file);
       out.labels.push_back(static_cast<int64_t>(label));
-      ++out.count;
     }
   }
   PK_CHECK(out.count > 0, "image folder '{}' has no images (expected CLASS/*.png, *.jpg or *.bmp)",
            split_dir);
+  return out;
+}
+
+RawImages read_unlabeled_images(const std::string& dir, const ImageFolderOptions& options) {
+  check_options(options);
+  std::error_code ec;
+  PK_CHECK(fs::is_directory(dir, ec), "image directory '{}' does not exist (expected DIR/*.png, unlabeled)", dir);
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    const std::string name = entry.path().filename().string();
+    PK_CHECK(!entry.is_directory() || name.rfind('.', 0) == 0,
+             "image directory '{}' has a subfolder '{}': the 'images' dataset is a flat directory of "
+             "unlabeled images (a folder per class is the 'folder' dataset)", dir, name);
+  }
+  RawImages out;
+  out.labeled = false;
+  ImageAppender appender(out, options);
+  for (const fs::path& file : image_files(dir)) appender.append(file);
+  PK_CHECK(out.count > 0, "image directory '{}' has no images (expected *.png, *.jpg or *.bmp)", dir);
   return out;
 }
 

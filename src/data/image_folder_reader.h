@@ -26,4 +26,9 @@ std::vector<std::string> image_folder_classes(const std::string& split_dir);
 RawImages read_image_folder(const std::string& split_dir, const std::vector<std::string>& class_names,
                             const ImageFolderOptions& options, bool require_every_class);
 
+/// Every image file directly in `dir` (name order), unlabeled (RawImages::labeled false).
+/// UserError if `dir` is missing or holds no image (subfolders are a UserError too: they look
+/// like a labelled folder, which is the 'folder' dataset).
+RawImages read_unlabeled_images(const std::string& dir, const ImageFolderOptions& options);
+
 }  // namespace pk

@@ -48,7 +48,8 @@ struct DataLoader::Impl {
       images = crop_flip(images, options.augment.crop_padding, offset_y.slice(0, begin, end),
                          offset_x.slice(0, begin, end), flip.slice(0, begin, end));
     }
-    return Batch{normalize_images(images, options.normalization), data.labels.index_select(0, index)};
+    return Batch{normalize_images(images, options.normalization),
+                 data.has_labels() ? data.labels.index_select(0, index) : at::Tensor()};
   }
 
   void plan_epoch(int epoch) {
@@ -139,9 +140,9 @@ LoaderOptions LoaderOptions::sampled(int64_t batch_size, const Normalization& no
 DataLoader::DataLoader(const Dataset& data, LoaderOptions options) : impl_(std::make_unique<Impl>()) {
   PK_CHECK(data.images.defined() && data.images.dim() == 4 && data.images.scalar_type() == at::kByte,
            "data loader for '{}': images must be uint8 [N, C, H, W]", data.name);
-  PK_CHECK(data.labels.defined() && data.labels.dim() == 1 && data.labels.scalar_type() == at::kLong &&
-               data.labels.size(0) == data.images.size(0),
-           "data loader for '{}': labels must be int64 [N] with N = {} images", data.name,
+  PK_CHECK(!data.labels.defined() || (data.labels.dim() == 1 && data.labels.scalar_type() == at::kLong &&
+                                       data.labels.size(0) == data.images.size(0)),
+           "data loader for '{}': labels must be int64 [N] with N = {} images (or absent)", data.name,
            data.images.size(0));
   PK_CHECK(options.batch_size > 0, "batch size must be > 0, got {}", options.batch_size);
   PK_CHECK(options.prefetch >= 0, "prefetch must be ≥ 0, got {}", options.prefetch);
@@ -154,7 +155,7 @@ DataLoader::DataLoader(const Dataset& data, LoaderOptions options) : impl_(std::
   Impl& m = *impl_;
   m.data = data;
   m.data.images = data.images.contiguous();
-  m.data.labels = data.labels.contiguous();
+  if (data.has_labels()) m.data.labels = data.labels.contiguous();
   m.options = std::move(options);
   m.augment = m.options.augment.crop_padding > 0 || m.options.augment.horizontal_flip;
   const int64_t n = m.data.size(), bs = m.options.batch_size;

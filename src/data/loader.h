@@ -28,7 +28,7 @@ struct LoaderOptions {
 
 struct Batch {
   torch::Tensor images;  // float32 [B, C, H, W], normalized
-  torch::Tensor labels;  // int64 [B]
+  torch::Tensor labels;  // int64 [B]; undefined for an unlabeled dataset
 };
 
 class DataLoader {

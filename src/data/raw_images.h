@@ -1,5 +1,5 @@
-// RawImages: a labelled image set as plain bytes, the torch-free output of every reader
-// (IDX, CIFAR-10, image folder). load_dataset() turns it into a Dataset of tensors.
+// RawImages: an image set as plain bytes, labelled or not, the torch-free output of every reader
+// (IDX, CIFAR-10, image folder, unlabeled image directory). load_dataset() turns it into a Dataset of tensors.
 #pragma once
 
 #include <cstdint>
@@ -12,7 +12,8 @@ struct RawImages {
   int64_t count = 0;
   int channels = 0, height = 0, width = 0;
   std::vector<uint8_t> pixels;  // [count, channels, height, width], row-major (planar, not HWC)
-  std::vector<int64_t> labels;  // [count], each in [0, number of classes)
+  bool labeled = true;          // false: an unlabeled set, `labels` is empty
+  std::vector<int64_t> labels;  // [count] if labeled, each in [0, number of classes)
 
   int64_t image_bytes() const { return int64_t{channels} * height * width; }
 };

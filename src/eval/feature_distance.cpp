@@ -38,7 +38,7 @@ TeacherReference::TeacherReference(Executor& teacher, const Dataset& images, con
   PK_CHECK(options.temperature > 0, "distillation temperature must be > 0, got {}", options.temperature);
   PK_CHECK(options.beta >= 0, "feature weight β must be ≥ 0, got {}", options.beta);
   PK_CHECK(options.batch_size > 0, "batch size must be > 0, got {}", options.batch_size);
-  images_.labels = torch::zeros_like(images.labels);
+  images_.labels = torch::Tensor();
   const Graph& g = teacher.graph();
   PK_CHECK(g.outputs().size() == 1, "label-free scoring needs a single-output network, '{}' has {}", images.name,
            g.outputs().size());

@@ -38,7 +38,7 @@ class TeacherReference {
   int64_t size() const { return logits_.size(0); }
 
  private:
-  Dataset images_;  // labels replaced by zeros: nothing downstream can read the real ones
+  Dataset images_;  // labels dropped: nothing downstream can read them
   Normalization normalization_;
   FeatureDistanceOptions options_;
   std::string output_node_, feature_node_;

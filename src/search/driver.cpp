@@ -139,6 +139,8 @@ std::unique_ptr<CandidateEvaluator> make_evaluator(const SearchOptions& o, const
   e.measure_latency = o.target_latency > 0;
   e.latency = o.latency;
   if (o.reward == RewardKind::kLabelFree) return make_label_free_evaluator(graph, weights, analysis, data, e);
+  PK_CHECK(data.search.has_labels(), "the {} reward needs labels and dataset '{}' has none: use --reward label_free",
+           reward_name(o.reward), data.search.name);
   return make_classification_evaluator(graph, weights, analysis, data, e);
 }
 

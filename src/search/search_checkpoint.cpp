@@ -174,7 +174,7 @@ json data_identity(const DatasetSplits& data, bool with_labels) {
   for (const Dataset* d : {&data.train, &data.search}) {
     if (d->size() == 0) continue;
     f.add(d->images);
-    if (with_labels) f.add(d->labels);
+    if (with_labels && d->has_labels()) f.add(d->labels);
   }
   return json{{"name", data.train.name}, {"train", data.train.size()}, {"search", data.search.size()},
               {"digest", f.hex()}};

@@ -17,6 +17,7 @@ EvalResult evaluate(Executor& executor, const Dataset& data, const Normalization
   executor.eval();
   DataLoader loader(data, LoaderOptions::in_order(batch_size, normalization));
   loader.start_epoch(0);
+  PK_CHECK(data.has_labels(), "accuracy on '{}' needs labels, and this dataset has none", data.name);
   EvalResult r;
   double loss_sum = 0;
   int64_t correct1 = 0, correct5 = 0;

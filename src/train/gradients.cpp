@@ -45,6 +45,7 @@ WeightStore accumulate_gradients(Executor& executor, const Dataset& train, const
       loader.start_epoch(k);
       PK_CHECK(loader.next(batch), "gradients: no batch in '{}'", train.name);
     }
+    PK_CHECK(batch.labels.defined(), "the taylor criterion needs labels; '{}' has none", train.name);
     for (auto& p : params) p.value.mutable_grad() = torch::Tensor();
     torch::nn::functional::cross_entropy(executor.forward(batch.images), batch.labels).backward();
     torch::NoGradGuard no_grad;

@@ -59,6 +59,7 @@ void quick_finetune(Executor& net, const Dataset& train, const Normalization& no
       }
       loss = distillation_loss(logits, teacher_logits, torch::Tensor(), label_free);
     } else {
+      PK_CHECK(batch.labels.defined(), "fine-tuning candidates on '{}' needs labels (it has none)", train.name);
       loss = torch::nn::functional::cross_entropy(logits, batch.labels);
     }
     optimizer.zero_grad();

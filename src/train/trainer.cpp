@@ -138,6 +138,11 @@ TrainResult train(Executor& executor, const DatasetSplits& splits, const TrainOp
              options.epochs);
   }
 
+  // Label-free: distillation alone (alpha 1) — no label is passed to any loss or counted.
+  const bool label_free = options.teacher && options.distillation.alpha >= 1;
+  PK_CHECK(label_free || splits.train.has_labels(),
+           "dataset '{}' has no labels: train label-free by distilling from a teacher "
+           "(prunekit finetune --label-free --teacher base.pkm)", splits.train.name);
   LoaderOptions lo;
   lo.batch_size = options.batch_size;
   lo.shuffle = true;
@@ -177,7 +182,8 @@ TrainResult train(Executor& executor, const DatasetSplits& splits, const TrainOp
           torch::NoGradGuard no_grad;
           teacher_logits = options.teacher->forward(batch.images);
         }
-        loss = distillation_loss(logits, teacher_logits, batch.labels, options.distillation);
+        loss = distillation_loss(logits, teacher_logits, label_free ? torch::Tensor() : batch.labels,
+                                 options.distillation);
       } else {
         loss = torch::nn::functional::cross_entropy(logits, batch.labels, cross_entropy_options);
       }
@@ -187,14 +193,15 @@ TrainResult train(Executor& executor, const DatasetSplits& splits, const TrainOp
       optimizer->zero_grad();
       loss.backward();
       optimizer->step();
-      const int64_t b = batch.labels.size(0);
+      const int64_t b = batch.images.size(0);
       loss_sum += loss_value * b;
-      correct += logits.argmax(1).eq(batch.labels).sum().item<int64_t>();
+      if (!label_free) correct += logits.argmax(1).eq(batch.labels).sum().item<int64_t>();
       seen += b;
       ++step;
       if (bar)
-        bar->update(step, fmt::format("loss={:.4f} acc={:.2f}% {:.0f} img/s", loss_sum / seen, 100.0 * correct / seen,
-                                      seen / epoch_timer.seconds()));
+        bar->update(step, label_free ? fmt::format("loss={:.4f} {:.0f} img/s", loss_sum / seen, seen / epoch_timer.seconds())
+                                     : fmt::format("loss={:.4f} acc={:.2f}% {:.0f} img/s", loss_sum / seen,
+                                                   100.0 * correct / seen, seen / epoch_timer.seconds()));
     }
     EpochRecord rec;
     rec.epoch = epoch + 1;
@@ -202,14 +209,16 @@ TrainResult train(Executor& executor, const DatasetSplits& splits, const TrainOp
     rec.train_loss = loss_sum / std::max<int64_t>(seen, 1);
     rec.train_top1 = static_cast<double>(correct) / std::max<int64_t>(seen, 1);
     rec.images_per_second = seen / std::max(epoch_timer.seconds(), 1e-9);
-    if (splits.test.size() > 0) {
+    if (splits.test.size() > 0 && splits.test.has_labels()) {
       EvalResult ev = evaluate(executor, splits.test, splits.normalization, options.eval_batch_size);
       rec.test_top1 = ev.top1;
       rec.test_top5 = ev.top5;
     }
     rec.seconds = epoch_timer.seconds();
-    const std::string summary = fmt::format("loss={:.4f} acc={:.2f}% test={:.2f}% {:.0f} img/s", rec.train_loss,
-                                            100 * rec.train_top1, 100 * rec.test_top1, rec.images_per_second);
+    const std::string train_accuracy = label_free ? "" : fmt::format(" acc={:.2f}%", 100 * rec.train_top1);
+    const std::string test_accuracy = splits.test.has_labels() ? fmt::format(" test={:.2f}%", 100 * rec.test_top1) : "";
+    const std::string summary = fmt::format("loss={:.4f}{}{} {:.0f} img/s", rec.train_loss, train_accuracy,
+                                            test_accuracy, rec.images_per_second);
     if (bar)
       bar->finish(summary);
     else

@@ -170,6 +170,55 @@ TEST(Cli, FinetuneWithLabelFreeDistillation) {
   fs::remove_all(d);
 }
 
+/// `n` 28×28 grayscale images (binary PGM) of deterministic noise in `dir`, no labels anywhere.
+void write_unlabeled_images(const fs::path& dir, int n) {
+  fs::create_directories(dir);
+  for (int i = 0; i < n; ++i) {
+    std::ofstream out(dir / ("img" + std::to_string(1000 + i) + ".pgm"), std::ios::binary);
+    out << "P5\n28 28\n255\n";
+    for (int p = 0; p < 28 * 28; ++p) out.put(static_cast<char>((i * 37 + p * 11 + (p / 28) * (p % 28)) % 256));
+  }
+}
+
+// The label-free pipeline of the README on a directory of unlabeled images: LFGCL searches it
+// (label_free by default) and `finetune --label-free` distills on it; anything that would need
+// labels is refused with exit code 2.
+TEST(Cli, LabelFreeSearchAndFinetuneOnAnUnlabeledImageDirectory) {
+  if (!has_fashion_mnist()) GTEST_SKIP() << "dataset-fashion-mnist not installed";
+  fs::path d = temp_dir();
+  const std::string base = (d / "base.pkm").string(), tuned = (d / "tuned.pkm").string();
+  write_unlabeled_images(d / "images", 64);
+  const std::string data = " --dataset images --data-path " + (d / "images").string() + " --channels 1 ";
+  CommandResult t = prunekit("train --model resnet20 --width 0.25 --epochs 1 --train-limit 256 --test-limit 64 "
+                             "--no-progress --out " + base);
+  ASSERT_EQ(t.code, 0) << t.output;
+  CommandResult s = prunekit("search --method lfgcl --model " + base + data +
+                             "--search-size 16 --episodes 4 --calib-batches 1 --calib-batch-size 16 --target-macs 0.5 "
+                             "--no-progress --out " + (d / "lf").string());
+  ASSERT_EQ(s.code, 0) << s.output;
+  EXPECT_NE(s.output.find("\"reward\":\"label_free\""), std::string::npos) << s.output;
+  const std::string pruned = (d / "lf" / "pruned.pkm").string();
+  ASSERT_TRUE(fs::exists(pruned));
+  CommandResult f = prunekit("finetune --model " + pruned + " --teacher " + base + " --label-free" + data +
+                             "--search-size 0 --epochs 1 --batch-size 16 --no-progress --out " + tuned);
+  ASSERT_EQ(f.code, 0) << f.output;
+  EXPECT_TRUE(fs::exists(tuned));
+  EXPECT_NE(f.output.find("no labeled test split"), std::string::npos) << f.output;
+
+  CommandResult no_teacher = prunekit("finetune --model " + pruned + " --label-free" + data + "--out " + tuned + "2");
+  EXPECT_EQ(no_teacher.code, 2);
+  EXPECT_NE(no_teacher.output.find("--teacher"), std::string::npos) << no_teacher.output;
+  CommandResult labelled = prunekit("finetune --model " + pruned + data + "--search-size 0 --out " + tuned + "2");
+  EXPECT_EQ(labelled.code, 2);
+  EXPECT_NE(labelled.output.find("has no labels"), std::string::npos) << labelled.output;
+  CommandResult accuracy = prunekit("search --method abcp --model " + base + data + "--search-size 16 --episodes 4 "
+                                    "--out " + (d / "acc").string());
+  EXPECT_EQ(accuracy.code, 2);
+  EXPECT_NE(accuracy.output.find("--reward label_free"), std::string::npos) << accuracy.output;
+  EXPECT_FALSE(fs::exists(tuned + "2"));
+  fs::remove_all(d);
+}
+
 }  // namespace
 
 namespace {

@@ -1,6 +1,8 @@
 // load_dataset: formats end to end, error messages, the train/search/test split.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <ATen/ATen.h>
 
 #include <filesystem>
@@ -133,7 +135,7 @@ TEST(LoadDataset, UnknownNameListsKnownOnes) {
   DataOptions o;
   o.name = "imagenet";
   expect_user_error([&] { load_dataset(o); }, {"unknown dataset 'imagenet'", "fashion-mnist", "mnist", "cifar10", "folder"});
-  EXPECT_EQ(known_datasets(), (std::vector<std::string>{"fashion-mnist", "mnist", "cifar10", "folder"}));
+  EXPECT_EQ(known_datasets(), (std::vector<std::string>{"fashion-mnist", "mnist", "cifar10", "folder", "images"}));
 }
 
 TEST(LoadDataset, MissingFilesSayWhatIsExpected) {
@@ -209,6 +211,40 @@ TEST(LoadDataset, FolderComputesNormalizationOnTrain) {
   // A test class missing in train is an error.
   testing::write_image(dir.file("test/bird/1.png"), 2, 2, 1, {1, 2, 3, 4});
   expect_user_error([&] { load_dataset(o); }, {"bird", "training folder does not have"});
+}
+
+TEST(LoadDataset, UnlabeledImageDirectoryHasNoLabelsAndNoTestSplit) {
+  TempDir dir;
+  for (int i = 0; i < 6; ++i)
+    testing::write_image(dir.file("img" + std::to_string(i) + ".png"), 2, 2, 1,
+                         std::vector<uint8_t>(4, static_cast<uint8_t>(40 * i)));
+  DataOptions o;
+  o.name = "images";
+  o.path = dir.path();
+  o.search_size = 2;
+  o.channels = 1;
+  const DatasetSplits s = load_dataset(o);
+  EXPECT_EQ(s.train.size(), 4);
+  EXPECT_EQ(s.search.size(), 2);
+  EXPECT_EQ(s.test.size(), 0);
+  EXPECT_FALSE(s.train.has_labels());
+  EXPECT_FALSE(s.search.has_labels());
+  EXPECT_EQ(s.train.num_classes(), 0);
+  EXPECT_EQ(s.train.images.size(1), 1);
+  // Every image is there once, across train and search.
+  std::vector<int> seen;
+  for (const Dataset* d : {&s.train, &s.search})
+    for (int64_t i = 0; i < d->size(); ++i) seen.push_back(d->images[i][0][0][0].item<int>());
+  std::sort(seen.begin(), seen.end());
+  EXPECT_EQ(seen, (std::vector<int>{0, 40, 80, 120, 160, 200}));
+  // A folder per class is the 'folder' dataset, and a directory without images is an error.
+  testing::write_image(dir.file("cats/1.png"), 2, 2, 1, {1, 2, 3, 4});
+  expect_user_error([&] { load_dataset(o); }, {"subfolder 'cats'", "'folder' dataset"});
+  TempDir empty;
+  o.path = empty.path();
+  expect_user_error([&] { load_dataset(o); }, {"has no images"});
+  o.path.clear();
+  expect_user_error([&] { load_dataset(o); }, {"'images' needs a path"});
 }
 
 // The real data from the Debian package dataset-fashion-mnist, when installed.

@@ -264,6 +264,33 @@ TEST(Driver, LabelFreeSearchIsIdenticalWithScrambledLabels) {
   fs::remove_all(b);
 }
 
+// LFGCL (label-free by default on the command line; here set explicitly) on data without any
+// label gives the search it gives on labelled data; a labelled reward is refused there.
+TEST(Driver, LfgclSearchesDataWithoutLabels) {
+  const Graph g = tiny_resnet();
+  const WeightStore w = WeightStore::initialize(g, 0);
+  const DatasetSplits data = quadrant_splits();
+  DatasetSplits unlabeled = data;
+  for (Dataset* d : {&unlabeled.train, &unlabeled.search, &unlabeled.test}) {
+    d->labels = torch::Tensor();
+    d->class_names.clear();
+  }
+  const fs::path a = temp_dir("lfgcl_a"), b = temp_dir("lfgcl_b");
+  SearchOptions o = tiny_options("lfgcl", a);
+  o.reward = find_search_strategy("lfgcl").default_reward;
+  ASSERT_EQ(o.reward, RewardKind::kLabelFree);
+  run_search(g, w, data, o);
+  o.out_dir = b.string();
+  run_search(g, w, unlabeled, o);
+  EXPECT_EQ(read_log(a / "log.jsonl", true), read_log(b / "log.jsonl", true));
+  o.reward = RewardKind::kAccPenalty;
+  o.resume = false;
+  fs::remove_all(b);
+  EXPECT_THROW(run_search(g, w, unlabeled, o), UserError);
+  fs::remove_all(a);
+  fs::remove_all(b);
+}
+
 }  // namespace
 }  // namespace pk
 

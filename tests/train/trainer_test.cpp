@@ -79,6 +79,40 @@ TEST(Trainer, LearnsAToyProblem) {
   EXPECT_LT(r.history.back().train_loss, r.history.front().train_loss);
 }
 
+// Distillation alone (alpha 1) reads no label: scrambled labels, or none at all, give the same
+// weights; without a teacher an unlabeled set is refused.
+TEST(Trainer, LabelFreeDistillationReadsNoLabel) {
+  const Graph g = small_net();
+  Executor teacher(g, WeightStore::initialize(g, 7));
+  TrainOptions o = quick_options("");
+  o.epochs = 1;
+  o.teacher = &teacher;
+  o.distillation.alpha = 1.0;
+  const auto tuned = [&](const DatasetSplits& s) {
+    Executor student(g, WeightStore::initialize(g, 0));
+    train(student, s, o);
+    return student.weights();
+  };
+  const DatasetSplits labeled = quadrant_splits();
+  DatasetSplits scrambled = labeled, unlabeled = labeled;
+  scrambled.train.labels = torch::randint(0, 4, {labeled.train.size()}, torch::kLong);
+  for (Dataset* d : {&unlabeled.train, &unlabeled.test}) {
+    d->labels = torch::Tensor();
+    d->class_names.clear();
+  }
+  const WeightStore a = tuned(labeled), b = tuned(scrambled), c = tuned(unlabeled);
+  for (const auto& [node, tensors] : a.all())
+    for (const auto& [name, t] : tensors) {
+      EXPECT_TRUE(torch::equal(t, b.get(node, name))) << node << "." << name;
+      EXPECT_TRUE(torch::equal(t, c.get(node, name))) << node << "." << name;
+    }
+  o.distillation.alpha = 0.9;  // cross-entropy needs labels
+  Executor student(g, WeightStore::initialize(g, 0));
+  EXPECT_THROW(train(student, unlabeled, o), UserError);
+  o.teacher = nullptr;
+  EXPECT_THROW(train(student, unlabeled, o), UserError);
+}
+
 TEST(Trainer, ResumeEqualsUninterruptedRun) {
   DatasetSplits s = quadrant_splits();
   Graph g = small_net();

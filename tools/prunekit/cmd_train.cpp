@@ -23,6 +23,7 @@ struct TrainCommandOptions {
   std::string command = "train";
   std::string model = "resnet20";
   std::string teacher;  // finetune only: a model file to distill from
+  bool label_free = false;  // finetune only: distillation alone (alpha 1)
   std::string out;
   double width = 1.0;
   int in_channels = 0;  // 0 = the dataset's
@@ -33,6 +34,10 @@ struct TrainCommandOptions {
 
 void check_classes(const Graph& graph, const DatasetSplits& data, const std::string& model) {
   const Shape& out = graph.node(graph.outputs().at(0)).shape;
+  if (!data.train.has_labels()) {  // unlabeled images: any classifier fits
+    PK_CHECK(out.rank() == 1, "model '{}' outputs {}, expected one vector of class scores", model, out.str());
+    return;
+  }
   PK_CHECK(out.rank() == 1 && out.channels() == data.train.num_classes(),
            "model '{}' outputs {} but dataset '{}' has {} classes", model, out.str(), data.train.name,
            data.train.num_classes());
@@ -56,6 +61,12 @@ void run(TrainCommandOptions& o) {
   print_resolved_options(o.command, resolved);
 
   DatasetSplits data = load_dataset(o.data);
+  const bool label_free = !o.teacher.empty() && o.train.distillation.alpha >= 1;
+  PK_CHECK(label_free || data.train.has_labels(),
+           "dataset '{}' has no labels: {}", o.data.name,
+           o.command == "train" ? "training needs labels (fine-tune a trained model label-free instead: "
+                                  "prunekit finetune --label-free --teacher base.pkm)"
+                                : "fine-tune label-free with --label-free --teacher base.pkm");
   PK_CHECK(data.height == data.width, "dataset '{}' has {}x{} images; zoo models take square inputs (use --image-size)",
            o.data.name, data.height, data.width);
   ModelOptions zoo;
@@ -104,7 +115,10 @@ void run(TrainCommandOptions& o) {
   std::filesystem::remove(o.train.checkpoint_path + ".optim", ignored);
 
   std::cout << fmt::format("model      {}\n", o.out);
-  std::cout << fmt::format("test top-1 {:.2f}%\ntest top-5 {:.2f}%\n", 100 * result.test_top1, 100 * result.test_top5);
+  if (data.test.has_labels() && data.test.size() > 0)
+    std::cout << fmt::format("test top-1 {:.2f}%\ntest top-5 {:.2f}%\n", 100 * result.test_top1, 100 * result.test_top5);
+  else
+    std::cout << "test top-1 - (no labeled test split)\n";
   std::cout << fmt::format("MACs       {} ({})\nparams     {} ({})\n", cost.macs, human_count(cost.macs), cost.params,
                            human_count(cost.params));
   std::cout << fmt::format("epochs     {} in {:.1f} s\n", result.history.size(), result.seconds);
@@ -161,7 +175,9 @@ Action register_finetune(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("finetune", "Fine-tune a (pruned) model file, optionally distilling from a teacher.");
   cmd->footer(
       "Examples:\n  prunekit finetune --model pruned.pkm --epochs 10 --out pruned-ft.pkm\n"
-      "  prunekit finetune --model pruned.pkm --teacher base.pkm --kd-alpha 1 --out pruned-ft.pkm   # label-free\n"
+      "  prunekit finetune --model pruned.pkm --teacher base.pkm --label-free --out pruned-ft.pkm   # reads no label\n"
+      "  prunekit finetune --model pruned.pkm --teacher base.pkm --label-free --dataset images --data-path DIR \\\n"
+      "      --channels 1 --out pruned-ft.pkm   # a directory of unlabeled images\n"
       "The dataset defaults to the one recorded in the model file.");
   cmd->add_option("--model", o->model, "model file (.pkm) to fine-tune")->required();
   cmd->add_option("--teacher", o->teacher, "model file to distill from (usually the unpruned original)");
@@ -170,8 +186,16 @@ Action register_finetune(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--kd-temperature", o->train.distillation.temperature, "distillation temperature")
       ->capture_default_str();
+  cmd->add_flag("--label-free", o->label_free,
+                "distill from --teacher alone (--kd-alpha 1): no label is read, so the data may be unlabeled");
   add_training_options(cmd, *o);
   return [o, cmd] {
+    if (o->label_free) {
+      PK_CHECK(!o->teacher.empty(), "--label-free distills from the original network: give --teacher base.pkm");
+      PK_CHECK(cmd->count("--kd-alpha") == 0 || o->train.distillation.alpha == 1.0,
+               "--label-free means --kd-alpha 1 (got {})", o->train.distillation.alpha);
+      o->train.distillation.alpha = 1.0;
+    }
     apply_dataset_metadata(load_model(o->model).metadata, o->data, *cmd);  // fine-tune on the model's data
     run(*o);
   };
