@@ -6,7 +6,11 @@
 #include <random>
 #include <sstream>
 
+#include "analysis/channel_analysis.h"
 #include "core/error.h"
+#include "graph/builder.h"
+#include "plan/action_space.h"
+#include "search/search_builder.h"
 #include "search/amc_strategy.h"
 #include "search/cost_oracle.h"
 #include "search/ddpg_agent.h"
@@ -244,6 +248,41 @@ TEST(Amc, EveryCandidateMeetsTheBudgetBeforeProjection) {
   }
   EXPECT_EQ(static_cast<AmcStrategy&>(*amc).episodes_told(), 40);
   EXPECT_GT(static_cast<AmcStrategy&>(*amc).agent().buffered(), 40) << "one transition per step";
+}
+
+// LFGCL's one action covers every prunable group of every kind the engine knows: the branches of
+// a concatenation, a depthwise conv's group, and the classifier input (conv → flatten → linear).
+TEST(Lfgcl, ActionReachesConcatDepthwiseAndClassifierInputGroups) {
+  GraphBuilder b;
+  auto x = b.input("input", Shape{{3, 8, 8}});
+  auto l = b.relu("a.relu", b.batch_norm("a.bn", b.conv("a", x, 8, 3, 1, 1)));
+  auto r = b.relu("b.relu", b.batch_norm("b.bn", b.conv("b", x, 8, 3, 1, 1)));
+  auto y = b.concat("cat", {l, r});
+  y = b.relu("dw.relu", b.batch_norm("dw.bn", b.conv("dw", y, 16, 3, 1, 1, 16)));
+  y = b.relu("c.relu", b.batch_norm("c.bn", b.conv("c", y, 12, 3, 2, 1)));
+  b.output(b.linear("fc", b.flatten("flat", y), 4));
+  const Graph g = b.build();
+  const ChannelAnalysis analysis = analyze_channels(g);
+  ActionSpaceOptions options;
+  options.max_ratio = 0.9;
+  const ActionSpace actions(g, analysis, options);
+  const SearchMapping mapping = build_search_space(g, analysis, actions);
+  int prunable = 0;
+  for (const ChannelGroup& group : analysis.groups()) prunable += group.prunable;
+  ASSERT_GE(prunable, 3) << "concat branches and the classifier input should be prunable";
+  ASSERT_EQ(mapping.num_groups, prunable);
+
+  auto lfgcl = make("lfgcl", mapping.space, 80);
+  std::vector<int> least_kept(actions.num_groups(), 1 << 30);
+  for (const Action& a : lfgcl->ask(20)) {
+    ASSERT_EQ(a.values.size(), static_cast<size_t>(mapping.space.size()));
+    const DecodedAction d = actions.decode(to_prune_action(mapping, a), Budget{});
+    for (int k = 0; k < actions.num_groups(); ++k) least_kept[k] = std::min(least_kept[k], d.kept[k]);
+  }
+  for (int k = 0; k < actions.num_groups(); ++k) {
+    const ChannelGroup& group = analysis.group(actions.groups()[k].group);
+    EXPECT_LT(least_kept[k], group.size) << "LFGCL never pruned group " << group.name;
+  }
 }
 
 }  // namespace
