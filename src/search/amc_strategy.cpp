@@ -135,7 +135,7 @@ StrategyInfo amc_strategy_info() {
   info.default_reward = RewardKind::kAccPenalty;
   info.default_episodes = 400;
   info.options = ddpg_strategy_options();
-  info.options.push_back({"updates_per_step", "AMC: DDPG minibatch updates per step (decision) past the warm-up", 1});
+  info.options.push_back({"updates_per_step", "DDPG minibatch updates per step (decision) past the warm-up", 1});
   info.create = [](const StrategyContext& context, const nlohmann::json& o) -> std::unique_ptr<SearchStrategy> {
     AmcOptions a;
     a.ddpg = ddpg_options_from(o, context.seed);

@@ -19,6 +19,10 @@ TEST(SearchOptions, HelpListsEveryMethodsOptionsWithTheirDefaults) {
     EXPECT_NE(r.output.find(flag), std::string::npos) << flag;
   EXPECT_NE(r.output.find("abcp: initial probability of keeping each residual block (default 0.8)"),
             std::string::npos);
+  // The DDPG methods share their agent's options; per-method defaults of --episodes and --reward.
+  EXPECT_NE(r.output.find("lfgcl, amc: Adam learning rate of the DDPG actor (default 0.0001)"), std::string::npos);
+  EXPECT_NE(r.output.find("lfgcl: 400"), std::string::npos);
+  EXPECT_NE(r.output.find("lfgcl: label_free"), std::string::npos);
 }
 
 // Checked before the model is read: the model path does not exist.
@@ -30,9 +34,14 @@ TEST(SearchOptions, AnotherMethodsOptionOrABadValueIsAUsageError) {
   r = prunekit("search --model /nonexistent.pkm --method abcp --controller-hidden 1.5");
   EXPECT_EQ(r.code, 2) << r.output;
   EXPECT_NE(r.output.find("--controller-hidden expects an integer, got '1.5'"), std::string::npos) << r.output;
-  r = prunekit("search --model /nonexistent.pkm --method amc");
+  r = prunekit("search --model /nonexistent.pkm --method ddpg");
   EXPECT_EQ(r.code, 2) << r.output;
-  EXPECT_NE(r.output.find("search method 'amc' is unknown; known: abcp, random"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("search method 'ddpg' is unknown; known: abcp, random, lfgcl, amc"), std::string::npos)
+      << r.output;
+  r = prunekit("search --model /nonexistent.pkm --method lfgcl --updates-per-step 2");
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("--updates-per-step is an option of search method amc, not of lfgcl"), std::string::npos)
+      << r.output;
   r = prunekit("search --model /nonexistent.pkm --projection onto");
   EXPECT_EQ(r.code, 2) << r.output;
   EXPECT_NE(r.output.find("budget projection 'onto' is unknown"), std::string::npos) << r.output;
