@@ -57,7 +57,7 @@ def main() -> None:
                   f"| {b.get('recalib', 0):.1f} | {b.get('eval', 0):.1f} | {b.get('controller', 0):.1f} |")
     seeded = {}
     for r in rows:
-        if r["method"].split("@")[0] in ("abcp", "random") and "reward_last_q" in r:
+        if r["method"].split("@")[0] in ("abcp", "random", "lfgcl", "lfgcl-lf", "amc") and "reward_last_q" in r:
             seeded.setdefault((r["target_macs"], r["method"].split("@")[0]), []).append(r)
     if seeded:
         print("\nsearched methods over seeds (mean ± std; learning curve = mean reward of the first / last "
@@ -68,7 +68,8 @@ def main() -> None:
             print(f"| {target:g} | {method} | {len(rs)} | {spread([100 * r['top1'] for r in rs])} "
                   f"| {spread([r['reward_first_q'] for r in rs], 4)} | {spread([r['reward_last_q'] for r in rs], 4)} |")
     if rows:
-        print(f"\nfine-tuning: {rows[0]['ft_epochs']} epoch(s), distillation from the baseline (kd-alpha 0.9)")
+        print(f"\nfine-tuning: {rows[0]['ft_epochs']} epoch(s), distillation from the baseline (kd-alpha 0.9; "
+              "lfgcl-lf rows: --label-free, distillation alone, no label read)")
 
 
 if __name__ == "__main__":
