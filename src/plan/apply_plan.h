@@ -12,7 +12,7 @@ namespace pk {
 /// Returns the pruned graph (never modifies `graph`); validates the plan first (UserError).
 ///   - producers get their kept channel counts (Conv2d out_channels, Linear out_features);
 ///   - depthwise convs get groups = out_channels = their kept input channels;
-///   - Conv2d groups from plan.conv_groups (the weights' re-blocking is the group-conv method's);
+///   - Conv2d groups from plan.conv_groups (the weights and any ChannelPermute: regroup_convs);
 ///   - removed blocks: the Add and its branch are dropped and the Add's readers read the entry x;
 ///   - ChannelPermute orders are renumbered over the kept channels.
 /// Node names, order (minus removed nodes), attributes otherwise, and outputs are unchanged.

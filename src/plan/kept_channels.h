@@ -9,7 +9,7 @@
 //                           groups = out.size() (= in[0].size())
 //   Conv2d, other groups    its channels are pinned (in/out are everything), unless `regrouped`:
 //                           then the plan changed its groups and re-blocking the weight is the
-//                           group-conv method's job; a plain slicer must refuse it
+//                           regroup_convs' job (prune/regroup_convs.h); the slicer never sees it
 //   Linear                  weight = W.idx(0, out).idx(1, in[0]) (in[0] = input FEATURES,
 //                           flatten-expanded: channel c keeps features [c·HW, (c+1)·HW));
 //                           bias = b.idx(0, out)

@@ -48,6 +48,21 @@ GroupKeep read_keep(const json& v, const std::string& where) {
   return keep;
 }
 
+std::vector<int> int_array(const json& v, const std::string& where) {
+  PK_CHECK(v.is_array(), "{}: expected an array of indices, got {}", where, v.dump());
+  std::vector<int> out;
+  for (const json& i : v) out.push_back(int_value(i, where));
+  return out;
+}
+
+ConvPermutation read_permutation(const json& v, const std::string& where) {
+  PK_CHECK(v.is_object(), "{}: expected an object like {{\"filters\": [...], \"channels\": [...]}}, got {}", where,
+           v.dump());
+  check_keys(v, {"filters", "channels"}, where);
+  PK_CHECK(v.contains("filters") && v.contains("channels"), "{}: needs both \"filters\" and \"channels\"", where);
+  return {int_array(v.at("filters"), where + ".filters"), int_array(v.at("channels"), where + ".channels")};
+}
+
 }  // namespace
 
 std::string plan_to_json(const PrunePlan& plan) {
@@ -66,8 +81,15 @@ std::string plan_to_json(const PrunePlan& plan) {
   out += fmt::format("  \"removed_blocks\": [{}],\n", fmt::join(blocks, ", "));
   std::vector<std::string> convs;
   for (const auto& [name, g] : plan.conv_groups) convs.push_back(fmt::format("{}: {}", quoted(name), g));
-  out += fmt::format("  \"conv_groups\": {{{}}}\n}}\n", fmt::join(convs, ", "));
-  return out;
+  out += fmt::format("  \"conv_groups\": {{{}}}", fmt::join(convs, ", "));
+  if (!plan.conv_permutations.empty()) {
+    std::vector<std::string> perms;
+    for (const auto& [name, p] : plan.conv_permutations)
+      perms.push_back(fmt::format("    {}: {{\"filters\": [{}], \"channels\": [{}]}}", quoted(name),
+                                  fmt::join(p.filters, ", "), fmt::join(p.channels, ", ")));
+    out += fmt::format(",\n  \"conv_permutations\": {{\n{}\n  }}", fmt::join(perms, ",\n"));
+  }
+  return out + "\n}\n";
 }
 
 PrunePlan plan_from_json(const std::string& text, const std::string& source) {
@@ -78,7 +100,7 @@ PrunePlan plan_from_json(const std::string& text, const std::string& source) {
     PK_CHECK(false, "{}: not valid JSON: {}", source, e.what());
   }
   PK_CHECK(j.is_object(), "{}: a prune plan is a JSON object, got {}", source, j.type_name());
-  check_keys(j, {"format", "version", "groups", "removed_blocks", "conv_groups"}, source);
+  check_keys(j, {"format", "version", "groups", "removed_blocks", "conv_groups", "conv_permutations"}, source);
   PK_CHECK(j.contains("format") && j.at("format") == kFormat,
            "{}: \"format\" must be \"{}\" (is this a prunekit plan?)", source, kFormat);
   PK_CHECK(j.contains("version"), "{}: missing \"version\"", source);
@@ -106,6 +128,14 @@ PrunePlan plan_from_json(const std::string& text, const std::string& source) {
     PK_CHECK(c.is_object(), "{}: \"conv_groups\" must be an object (conv name → groups), got {}", source, c.dump());
     for (const auto& item : c.items())
       plan.conv_groups[item.key()] = int_value(item.value(), fmt::format("{}: conv_groups.\"{}\"", source, item.key()));
+  }
+  if (j.contains("conv_permutations")) {
+    const json& c = j.at("conv_permutations");
+    PK_CHECK(c.is_object(), "{}: \"conv_permutations\" must be an object (conv name → {{\"filters\", \"channels\"}}), got {}",
+             source, c.dump());
+    for (const auto& item : c.items())
+      plan.conv_permutations[item.key()] =
+          read_permutation(item.value(), fmt::format("{}: conv_permutations.\"{}\"", source, item.key()));
   }
   return plan;
 }

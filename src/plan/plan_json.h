@@ -2,7 +2,8 @@
 //   {"format": "prunekit-plan", "version": 1,
 //    "groups": {"layer1.0.conv1": {"keep": 12}, "conv1": {"keep": 3, "indices": [0, 5, 9]}},
 //    "removed_blocks": ["layer1.1.add"],
-//    "conv_groups": {"layer2.0.conv2": 4}}
+//    "conv_groups": {"layer2.0.conv2": 4},
+//    "conv_permutations": {"layer2.0.conv2": {"filters": [3, 0, ...], "channels": [1, 2, ...]}}}
 // The writer is deterministic (keys sorted, one group per line). The reader checks the
 // structure and types (UserError naming the source and the field); whether the plan fits a
 // graph is validate_plan's job.

@@ -99,6 +99,42 @@ void check_blocks(const Graph& graph, const ChannelAnalysis& analysis, const Pru
   }
 }
 
+/// Problem text if `p` is not a permutation of 0..n-1, else "".
+std::string permutation_problem(const std::vector<int>& p, int64_t n) {
+  if (static_cast<int64_t>(p.size()) != n) return fmt::format("has {} entries; expected {}", p.size(), n);
+  std::vector<char> seen(n, 0);
+  for (int v : p) {
+    if (v < 0 || v >= n) return fmt::format("has index {}; expected 0..{}", v, n - 1);
+    if (seen[v]++) return fmt::format("lists {} twice", v);
+  }
+  return "";
+}
+
+void check_conv_permutations(const Graph& graph, const ChannelAnalysis& analysis, const PrunePlan& plan,
+                             const std::vector<int>& kept, std::vector<std::string>& problems) {
+  for (const auto& [name, perm] : plan.conv_permutations) {
+    const int i = graph.index_of(name);
+    if (plan.conv_groups.count(name) == 0) {
+      problems.push_back(fmt::format("plan: conv_permutations: '{}' is not in conv_groups", name));
+      continue;
+    }
+    if (i < 0 || graph.node(i).op != OpKind::kConv2d) continue;  // reported by check_conv_groups
+    const int in = graph.input_indices(i)[0];
+    const int64_t cin = graph.node(in).shape.channels();
+    const int64_t cout = graph.node(i).shape.channels();
+    if (analysis.value_size(in, kept) != cin || analysis.value_size(i, kept) != cout) {
+      problems.push_back(fmt::format("plan: conv '{}' has permutations and also loses channels; a plan either "
+                                     "prunes the channels of a conv or regroups it with permutations, not both",
+                                     name));
+      continue;
+    }
+    const std::string f = permutation_problem(perm.filters, cout);
+    if (!f.empty()) problems.push_back(fmt::format("plan: conv_permutations.'{}'.filters {}", name, f));
+    const std::string c = permutation_problem(perm.channels, cin);
+    if (!c.empty()) problems.push_back(fmt::format("plan: conv_permutations.'{}'.channels {}", name, c));
+  }
+}
+
 void check_conv_groups(const Graph& graph, const ChannelAnalysis& analysis, const PrunePlan& plan,
                        const std::vector<int>& kept, const std::vector<char>& removed,
                        std::vector<std::string>& problems) {
@@ -153,7 +189,9 @@ std::vector<std::string> plan_problems(const Graph& graph, const ChannelAnalysis
   std::vector<std::string> problems;
   for (const auto& [name, keep] : plan.groups) check_group(analysis, name, keep, problems);
   check_blocks(graph, analysis, plan, problems);
-  check_conv_groups(graph, analysis, plan, kept_counts(analysis, plan), removed_nodes(analysis, plan), problems);
+  const std::vector<int> kept = kept_counts(analysis, plan);
+  check_conv_groups(graph, analysis, plan, kept, removed_nodes(analysis, plan), problems);
+  check_conv_permutations(graph, analysis, plan, kept, problems);
   return problems;
 }
 

@@ -4,6 +4,8 @@
 #include "plan/apply_plan.h"
 #include "plan/kept_channels.h"
 #include "plan/resolve_counts.h"
+#include "plan/validate_plan.h"
+#include "prune/regroup_convs.h"
 
 namespace pk {
 namespace {
@@ -14,10 +16,39 @@ torch::Tensor select(const torch::Tensor& t, int64_t dim, const std::vector<int>
   return t.detach().index_select(dim, index).contiguous();
 }
 
+/// plan.conv_groups (with their permutations) as regroup_convs takes them: convs of removed
+/// blocks and convs that keep their groups are left out.
+std::map<std::string, ConvRegroup> regroups_of(const PrunedNetwork& pruned, const PrunePlan& plan) {
+  std::map<std::string, ConvRegroup> convs;
+  for (const auto& [name, groups] : plan.conv_groups) {
+    if (!pruned.graph.has(name) || pruned.graph.node(name).attr<ConvAttrs>().groups == groups) continue;
+    ConvRegroup r;
+    r.groups = groups;
+    if (plan.conv_permutations.count(name)) r.blocks = plan.conv_permutations.at(name);
+    convs[name] = r;
+  }
+  return convs;
+}
+
+/// Channels and blocks first, then the regrouping on the pruned network (permutations refer to
+/// unpruned convs, so the numbering is the same in both).
+PrunedNetwork prune_then_regroup(const Graph& graph, const WeightStore& weights, const ChannelAnalysis& analysis,
+                                 const PrunePlan& plan) {
+  validate_plan(graph, analysis, plan);
+  PrunePlan channels_only = plan;
+  channels_only.conv_groups.clear();
+  channels_only.conv_permutations.clear();
+  const PrunedNetwork pruned = plan_apply(graph, weights, analysis, channels_only);
+  const auto convs = regroups_of(pruned, plan);
+  if (convs.empty()) return pruned;
+  return regroup_convs(pruned.graph, pruned.weights, convs);
+}
+
 }  // namespace
 
 PrunedNetwork plan_apply(const Graph& graph, const WeightStore& weights, const ChannelAnalysis& analysis,
                          const PrunePlan& plan) {
+  if (!plan.conv_groups.empty()) return prune_then_regroup(graph, weights, analysis, plan);
   const KeptChannels kept = kept_channels(graph, analysis, plan);  // validates the plan
   PrunedNetwork out;
   out.graph = apply_plan_to_graph(graph, analysis, plan);
@@ -28,8 +59,7 @@ PrunedNetwork plan_apply(const Graph& graph, const WeightStore& weights, const C
     if (k.removed) continue;
     switch (n.op) {
       case OpKind::kConv2d: {
-        PK_CHECK(!k.regrouped, "plan changes the groups of conv '{}': applying group counts needs the "
-                 "group-convolution method, not plan_apply", n.name);
+        PK_ASSERT(!k.regrouped, "conv '{}' regrouped by the channel slicer", n.name);
         const auto& a = n.attr<ConvAttrs>();
         const bool depthwise = a.groups > 1 && k.groups == static_cast<int>(k.out.size()) && !k.out_full();
         torch::Tensor w = select(weights.get(n.name, "weight"), 0, k.out, k.out_full());

@@ -10,18 +10,15 @@
 #include "graph/graph.h"
 #include "plan/prune_plan.h"
 #include "prune/importance.h"
+#include "prune/pruned_network.h"
 #include "weights/weight_store.h"
 
 namespace pk {
 
-struct PrunedNetwork {
-  Graph graph;
-  WeightStore weights;
-};
-
 /// `plan` must be resolved (explicit indices; see resolve_plan) and valid for `graph`;
-/// `analysis` must be analyze_channels(graph). UserError for an invalid plan or a plan that
-/// regroups convolutions (that is the group-convolution method's job).
+/// `analysis` must be analyze_channels(graph). UserError for an invalid plan. A plan with
+/// conv_groups is applied in two steps: channels and blocks, then regroup_convs
+/// (prune/regroup_convs.h) with the plan's permutations.
 PrunedNetwork plan_apply(const Graph& graph, const WeightStore& weights, const ChannelAnalysis& analysis,
                          const PrunePlan& plan);
 
