@@ -18,8 +18,8 @@ namespace pk {
 struct GroupCountChoice {
   std::string conv;
   std::vector<int> groups;     // ascending; groups[0] = 1 (dense)
-  std::vector<double> cost;    // pruning cost at groups[k] (mass of the normalized S outside the
-                               // blocks, in [0, 1)); cost[0] = 0
+  std::vector<double> cost;    // pruning cost at groups[k]: mass of the conv's unit-norm S outside
+                               // the blocks (group_permutation.h); cost[0] = 0
   int64_t dense_resource = 0;  // the conv's weight MACs (or params) at G = 1; divisible by every G
 };
 

@@ -282,6 +282,47 @@ TEST(Cli, PruneMeetsBudgetAndPlanReapplies) {
   fs::remove_all(d);
 }
 
+// The group-convolution pipeline of the README: search (weights only), fine-tune, export; the
+// plan re-applies to the original; flags of other methods and unreachable budgets are refused.
+TEST(Cli, GconvSearchFinetuneAndExport) {
+  if (!has_fashion_mnist()) GTEST_SKIP() << "dataset-fashion-mnist not installed";
+  fs::path d = temp_dir();
+  const std::string base = (d / "base.pkm").string(), run = (d / "g").string();
+  CommandResult t = prunekit("train --model resnet20 --width 0.5 --epochs 1 --train-limit 256 --test-limit 128 "
+                             "--no-progress --out " + base);
+  ASSERT_EQ(t.code, 0) << t.output;
+  CommandResult s = prunekit("search --method gconv --model " + base + " --target-params 0.5 --no-progress --out " + run);
+  ASSERT_EQ(s.code, 0) << s.output;
+  for (const char* f : {"pruned.pkm", "best_plan.json", "log.jsonl", "pareto.json", "layers.json"})
+    EXPECT_TRUE(fs::exists(fs::path(run) / f)) << f;
+  const nlohmann::json original = analyze_json(base), a = analyze_json(run + "/pruned.pkm");
+  ASSERT_FALSE(original.is_null() || a.is_null());
+  EXPECT_LE(a.at("params").get<int64_t>(), original.at("params").get<int64_t>() / 2) << "budget: 50% of the params";
+  EXPECT_GT(a.at("params").get<int64_t>(), original.at("params").get<int64_t>() / 3) << "the search stops at the budget";
+  CommandResult again = prunekit("apply --model " + base + " --plan " + run + "/best_plan.json --out " + run + "/again.pkm");
+  ASSERT_EQ(again.code, 0) << again.output;
+  EXPECT_EQ(graph_difference(a, analyze_json(run + "/again.pkm")), "");
+  CommandResult f = prunekit("finetune --model " + run + "/pruned.pkm --teacher " + base +
+                             " --epochs 1 --train-limit 256 --test-limit 128 --no-progress --out " + run + "/ft.pkm");
+  ASSERT_EQ(f.code, 0) << f.output;
+  EXPECT_EQ(graph_difference(a, analyze_json(run + "/ft.pkm")), "") << "fine-tuning keeps the grouped graph";
+  CommandResult e = prunekit("export " + run + "/ft.pkm --out " + run + "/ft.onnx");
+  ASSERT_EQ(e.code, 0) << e.output;
+  EXPECT_TRUE(fs::exists(run + "/ft.onnx"));
+
+  CommandResult episodes = prunekit("search --method gconv --model " + base + " --episodes 5 --out " + run + "2");
+  EXPECT_EQ(episodes.code, 2);
+  EXPECT_NE(episodes.output.find("--episodes does not apply"), std::string::npos) << episodes.output;
+  CommandResult gopt = prunekit("search --method abcp --model " + base + " --gopt max_cost --out " + run + "3");
+  EXPECT_EQ(gopt.code, 2);
+  EXPECT_NE(gopt.output.find("--gopt is an option of --method gconv"), std::string::npos) << gopt.output;
+  CommandResult tiny = prunekit("search --method gconv --model " + base + " --target-params 0.01 --out " + run + "4");
+  EXPECT_EQ(tiny.code, 2);
+  EXPECT_NE(tiny.output.find("out of reach"), std::string::npos) << tiny.output;
+  EXPECT_FALSE(fs::exists(run + "4/pruned.pkm"));
+  fs::remove_all(d);
+}
+
 TEST(Cli, BadPlanAndBudgetAreUsageErrors) {
   fs::path d = temp_dir();
   std::ofstream(d / "bad.json") << R"({"format": "prunekit-plan", "version": 1, "groups": {"nope": {"keep": 3}}})";

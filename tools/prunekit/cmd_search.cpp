@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <functional>
 #include <iostream>
+#include <set>
 
 #include "commands.h"
 #include "common.h"
@@ -13,6 +14,7 @@
 #include "importance_options.h"
 #include "method_options.h"
 #include "search/driver.h"
+#include "search/gconv_search.h"
 #include "search/strategy_registry.h"
 #include "weights/model_file.h"
 
@@ -50,9 +52,80 @@ struct SearchCommandOptions {
   int stop_after = 0;
   int threads = 0;
   DataOptions data;
+  GconvSearchOptions gconv;
+  std::string gopt = "cost_per_resource";
+  std::string gconv_permutation = "heuristic";
 };
 
-void run(SearchCommandOptions& o, CLI::App* cmd) {
+/// The flags --method gconv reads; it takes no data and evaluates no candidate.
+bool gconv_flag(const std::string& flag) {
+  static const std::set<std::string> flags{"--model",          "--method",   "--out",
+                                           "--target-macs",    "--target-params",
+                                           "--min-channels-per-group", "--max-groups", "--allow-depthwise",
+                                           "--gopt",           "--gconv-permutation", "--seed",
+                                           "--threads",        "--no-progress"};
+  return flags.count(flag) != 0;
+}
+
+void check_flags_of_method(const SearchCommandOptions& o, const CLI::App& cmd) {
+  const bool gconv = o.method == "gconv";
+  for (const CLI::Option* opt : cmd.get_options()) {
+    if (opt->count() == 0 || opt->get_lnames().empty()) continue;
+    const std::string flag = "--" + opt->get_lnames()[0];
+    const bool gconv_only = flag == "--min-channels-per-group" || flag == "--max-groups" ||
+                            flag == "--allow-depthwise" || flag == "--gopt" || flag == "--gconv-permutation";
+    PK_CHECK(!gconv || gconv_flag(flag), "{} does not apply to --method gconv (it reads no data and scores no "
+             "candidate: the group counts come from the weights alone)", flag);
+    PK_CHECK(gconv || !gconv_only, "{} is an option of --method gconv, not of {}", flag, o.method);
+  }
+}
+
+void run_gconv(SearchCommandOptions& o, CLI::App* cmd) {
+  GconvSearchOptions g = o.gconv;
+  PK_CHECK(cmd->count("--target-params") + cmd->count("--target-macs") <= 1,
+           "give one budget: --target-macs or --target-params");
+  g.budget.metric = cmd->count("--target-params") > 0 ? BudgetMetric::kParams : BudgetMetric::kMacs;
+  g.budget.target = g.budget.metric == BudgetMetric::kParams ? o.target_params : o.target_macs;
+  PK_CHECK(g.budget.target > 0, "the budget must be positive (got {})", g.budget.target);
+  g.budget.fraction = g.budget.target <= 1.0;
+  g.rule = group_count_rule_from_name(o.gopt);
+  PK_CHECK(o.gconv_permutation == "heuristic" || o.gconv_permutation == "random",
+           "unknown --gconv-permutation '{}'; expected heuristic or random", o.gconv_permutation);
+  g.random_permutation = o.gconv_permutation == "random";
+  g.seed = o.seed;
+  g.out_dir = o.out;
+  g.show_progress = o.show_progress;
+  const int threads = configure_threads(o.threads);
+  ModelFile model = load_model(o.model);
+  print_resolved_options("search", {{"model", o.model},
+                                    {"method", "gconv"},
+                                    {"budget", {{"metric", g.budget.metric == BudgetMetric::kParams ? "params" : "macs"},
+                                                {"target", g.budget.target},
+                                                {"fraction", g.budget.fraction}}},
+                                    {"min_channels_per_group", g.min_channels_per_group},
+                                    {"max_groups", g.max_groups},
+                                    {"allow_depthwise", g.allow_depthwise},
+                                    {"gopt", o.gopt},
+                                    {"permutation", o.gconv_permutation},
+                                    {"seed", g.seed},
+                                    {"out", g.out_dir},
+                                    {"threads", threads}});
+  g.metadata = model.metadata.is_object() ? model.metadata : nlohmann::json::object();
+  g.metadata["parent_model"] = o.model;
+  const GconvSearchResult r = run_gconv_search(model.graph, model.weights, g);
+  std::cout << fmt::format("regrouped   {} of {} convs with a choice; {} ChannelPermute op{} left\n", r.regrouped,
+                           r.candidates, r.permutes, r.permutes == 1 ? "" : "s");
+  std::cout << fmt::format("cost        {:.4f} (weight mass outside the blocks, summed over the convs)\n", r.total_cost);
+  std::cout << fmt::format("MACs        {} ({:.1f}% of {})\n", human_count(r.macs),
+                           100.0 * r.macs / std::max<int64_t>(1, r.original_macs), human_count(r.original_macs));
+  std::cout << fmt::format("params      {} ({:.1f}% of {})\n", human_count(r.params),
+                           100.0 * r.params / std::max<int64_t>(1, r.original_params), human_count(r.original_params));
+  std::cout << fmt::format("time        {:.2f} s\n", r.seconds);
+  std::cout << fmt::format("layers      {}\nlog         {}\npareto      {}\nplan        {}\nmodel       {}\n",
+                           r.layers_path, r.log_path, r.pareto_path, r.plan_path, r.model_path);
+}
+
+void run_channel_search(SearchCommandOptions& o, CLI::App* cmd) {
   SearchOptions s;
   s.method = o.method;
   // The method and its options are checked before anything is loaded.
@@ -179,6 +252,12 @@ void run(SearchCommandOptions& o, CLI::App* cmd) {
   std::cout << fmt::format("checkpoint  {}\n", r.checkpoint_path);
 }
 
+void run(SearchCommandOptions& o, CLI::App* cmd) {
+  check_flags_of_method(o, *cmd);
+  if (o.method == "gconv") return run_gconv(o, cmd);
+  run_channel_search(o, cmd);
+}
+
 /// "abcp: X, random: Y, ..." for a per-method default.
 std::string per_method(const std::function<std::string(const StrategyInfo&)>& value) {
   std::string text;
@@ -198,7 +277,11 @@ Action register_search(CLI::App& app) {
       "Candidates are scored on the search split (never test) after BN recalibration on training images.\n"
       "The dataset defaults to the one recorded in the model file; --dataset overrides it.");
   cmd->add_option("--model,model", o->model, "trained model file (.pkm)")->required();
-  cmd->add_option("--method", o->method, "search method: " + search_methods_help())->capture_default_str();
+  cmd->add_option("--method", o->method,
+                  "search method: " + search_methods_help() +
+                      "; gconv (group-convolution pruning: dense convs become grouped convs by weight-mass permutations "
+                      "and a local search over the group counts; reads no data)")
+      ->capture_default_str();
   cmd->add_option("--out", o->out, "output directory (log.jsonl, best_plan.json, pareto.json, pruned.pkm, checkpoint)")
       ->capture_default_str();
   cmd->add_option("--target-macs", o->target_macs,
@@ -251,6 +334,18 @@ Action register_search(CLI::App& app) {
   cmd->add_option("--stop-after", o->stop_after, "stop after this many candidates (0 = never; for testing --resume)")
       ->capture_default_str();
   cmd->add_flag("!--no-progress", o->show_progress, "no progress line per candidate");
+  cmd->add_option("--min-channels-per-group", o->gconv.min_channels_per_group,
+                  "gconv: a candidate G leaves at least this many filters and input channels per group")
+      ->capture_default_str();
+  cmd->add_option("--max-groups", o->gconv.max_groups, "gconv: largest group count offered")->capture_default_str();
+  cmd->add_flag("--allow-depthwise", o->gconv.allow_depthwise, "gconv: also offer G = filters = channels");
+  cmd->add_option("--gopt", o->gopt,
+                  "gconv: which move the local search takes: cost_per_resource (largest pruning-cost reduction per "
+                  "added MAC/param) or max_cost (the layer with the largest pruning cost)")
+      ->capture_default_str();
+  cmd->add_option("--gconv-permutation", o->gconv_permutation,
+                  "gconv: heuristic (sweeps + assignment) or random (seeded; the ablation baseline)")
+      ->capture_default_str();
   add_threads_option(cmd, o->threads);
   add_data_options(cmd, o->data);
   return [o, cmd] { run(*o, cmd); };
