@@ -2,7 +2,7 @@
 # Pruning methods compared on one baseline, with the same fine-tuning for every row.
 #
 # Usage: bench/compare_methods.sh BASELINE.pkm OUT_DIR "TARGETS" "ROWS"
-#   TARGETS  MACs fractions, e.g. "0.5 0.25" (2x and 4x fewer MACs)
+#   TARGETS  fractions of the budget metric (MACs unless METRIC=params), e.g. "0.5 0.25"
 #   ROWS     methods, each one of
 #              uniform  global  random1                 (one-shot `prunekit prune`, default criterion)
 #              uniform:l1  uniform:bn_gamma  global:l1  (one-shot with that criterion)
@@ -10,11 +10,15 @@
 #                                                       @N = --seed N, default 0)
 #              lfgcl-lf  lfgcl-lf@1  (the lfgcl search of that seed, shared with the lfgcl row, then
 #                                     a label-free fine-tune: --label-free, no label read anywhere)
+#              gconv  gconv-random  gconv-maxcost  (`prunekit search --method gconv`: heuristic
+#                                     permutations; random permutations; --gopt max_cost)
 # Environment knobs (defaults in brackets):
 #   FT_EPOCHS [3]         fine-tuning epochs of every row (distillation from the baseline, kd-alpha 0.9)
 #   EPISODES [method's]   search candidates (abcp/random 300, lfgcl/amc 400)
 #   SEARCH_SIZE [1000]    images of the search split candidates are scored on
 #   CALIB_BATCHES [5]     BN recalibration batches (128 images) per candidate
+#   METRIC [macs]         budget metric: macs or params (rows are then named <row>-p<target>)
+#   ORT_SHAPE [1x28x28]   input C×H×W of the ONNX Runtime latency (bench/ort_latency.js, if installed)
 #   PRUNEKIT [build/prunekit]
 # Every row appends one JSON line to OUT_DIR/results.jsonl (rows already there are skipped, so a
 # killed run can be restarted; an interrupted search resumes from its checkpoint) and the table is
@@ -30,6 +34,8 @@ ft_epochs=${FT_EPOCHS:-3}
 episodes=${EPISODES:-}
 search_size=${SEARCH_SIZE:-1000}
 calib=${CALIB_BATCHES:-5}
+metric=${METRIC:-macs}
+ort_shape=${ORT_SHAPE:-1x28x28}
 py=/usr/bin/python3
 mkdir -p "$out"
 results="$out/results.jsonl"
@@ -42,6 +48,7 @@ json_field() {  # file key → value of a top-level JSON field
 for target in $targets; do
   for row in $rows; do
     name="${row/:/-}-$target"
+    [ "$metric" = params ] && name="${row/:/-}-p$target"
     if grep -q "\"row\": \"$name\"" "$results"; then echo "== $name: done already"; continue; fi
     echo "== $name"
     dir="$out/$name"
@@ -59,7 +66,7 @@ for target in $targets; do
         if [ ! -f "$search/pruned.pkm" ]; then
           resume=; [ -f "$search/checkpoint" ] && resume=--resume
           # shellcheck disable=SC2086
-          "$bin" search --method "$method" --model "$base" --target-macs "$target" ${episodes:+--episodes $episodes} \
+          "$bin" search --method "$method" --model "$base" --target-$metric "$target" ${episodes:+--episodes $episodes} \
             --search-size "$search_size" --calib-batches "$calib" --seed "$seed" --no-progress --out "$search" \
             $resume | tee "$dir/search.txt"
         fi
@@ -67,12 +74,21 @@ for target in $targets; do
         cp "$search/best_plan.json" "$plan"
         ln -sfn "$(realpath "$search")" "$dir/search"  # the log read below
         ;;
+      gconv|gconv-random|gconv-maxcost)
+        flags=; [ "$row" = gconv-random ] && flags="--gconv-permutation random"
+        [ "$row" = gconv-maxcost ] && flags="--gopt max_cost"
+        # shellcheck disable=SC2086
+        "$bin" search --method gconv --model "$base" --target-$metric "$target" $flags --no-progress \
+          --out "$dir/gconv" | tee "$dir/search.txt"
+        cp "$dir/gconv/pruned.pkm" "$pruned"
+        cp "$dir/gconv/best_plan.json" "$plan"
+        ;;
       *)
         method=${row%%:*}
         criterion=; [[ "$row" == *:* ]] && criterion="--criterion ${row#*:}"
         [ "$method" = random1 ] && method=random
         # shellcheck disable=SC2086
-        "$bin" prune --model "$base" --method "$method" $criterion --target-macs "$target" \
+        "$bin" prune --model "$base" --method "$method" $criterion --target-$metric "$target" \
           --out "$pruned" --plan-out "$plan"
         ;;
     esac
@@ -84,9 +100,14 @@ for target in $targets; do
       --out "$dir/tuned.pkm" 2>&1 | tail -3
     "$bin" eval --model "$dir/tuned.pkm" --json > "$dir/eval-after.json" 2>/dev/null
     "$bin" bench --model "$dir/tuned.pkm" --batch 1 --reps 50 --json > "$dir/bench.json" 2>/dev/null
-    "$py" - "$name" "$row" "$target" "$search_s" "$ft_epochs" "$dir" >> "$results" <<'EOF'
+    : > "$dir/ort.txt"
+    if [ -d tools/ort/node_modules/onnxruntime-node ]; then
+      "$bin" export --model "$dir/tuned.pkm" --out "$dir/tuned.onnx" > /dev/null
+      node bench/ort_latency.js --shape "$ort_shape" --reps 200 "$dir/tuned.onnx" > "$dir/ort.txt"
+    fi
+    "$py" - "$name" "$row" "$target" "$search_s" "$ft_epochs" "$dir" "$metric" >> "$results" <<'EOF'
 import json, sys
-name, row, target, search_s, ft_epochs, d = sys.argv[1:]
+name, row, target, search_s, ft_epochs, d, metric = sys.argv[1:]
 before = json.load(open(f"{d}/eval-before.json"))
 after = json.load(open(f"{d}/eval-after.json"))
 bench = json.load(open(f"{d}/bench.json"))
@@ -105,12 +126,15 @@ try:
              "reward_last_q": sum(l["reward"] for l in log[-q:]) / q}
 except FileNotFoundError:
     pass
-print(json.dumps({"row": name, "method": row, "target_macs": float(target),
+ort = [l.split() for l in open(f"{d}/ort.txt") if l.strip().endswith("tuned.onnx")]
+extra = {"ort_latency_b1_ms": float(ort[0][0])} if ort else {}
+# "target_macs" is the target of the budget metric (kept under that key for the table script).
+print(json.dumps({"row": name, "method": row, "target_macs": float(target), "metric": metric,
                   "top1_before_ft": before["top1"], "top1": after["top1"], "macs": after["macs"],
                   "params": after["params"], "latency_b1_ms": bench["results"][0]["median_ms"],
                   "blocks_removed": len(plan.get("removed_blocks", [])),
                   "prune_seconds": float(search_s), "search_breakdown_s": breakdown,
-                  "ft_epochs": int(ft_epochs), **curve}))
+                  "ft_epochs": int(ft_epochs), **curve, **extra}))
 EOF
     tail -1 "$results"
   done

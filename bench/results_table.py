@@ -17,6 +17,11 @@ def prune_seconds(r: dict) -> float:
     return max(r["prune_seconds"], sum(r.get("search_breakdown_s", {}).values()))
 
 
+def target_label(r: dict) -> str:
+    """The budget: a MACs fraction, or "<f> params" for rows of a params budget."""
+    return f"{r['target_macs']:g}" + (" params" if r.get("metric") == "params" else "")
+
+
 def spread(values, digits=2) -> str:
     """mean ± sample std (just the value for one)."""
     if len(values) == 1:
@@ -38,14 +43,15 @@ def main() -> None:
             latency = f", {json.load(open(bench))['latency_b1_ms']:.2f} ms at batch 1, 1 thread"
         print(f"baseline {baseline}: top-1 {100 * b['top1']:.2f}%, {b['macs'] / 1e6:.2f}M MACs, "
               f"{b['params'] / 1e3:.1f}K params{latency}\n")
-    print("| target | method | top-1 before ft | top-1 after ft | MACs | params | latency b1 t1 ms "
-          "| blocks removed | prune/search s |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("| target | method | top-1 before ft | top-1 after ft | MACs | params | latency b1 ms "
+          "| ORT b1 t1 ms | blocks removed | prune/search s |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for r in sorted(rows, key=lambda r: (-r["target_macs"], -r["top1"])):
         share = f" ({100 * r['macs'] / base_macs:.1f}%)" if base_macs else ""
-        print(f"| {r['target_macs']:g} | {r['method']} | {100 * r['top1_before_ft']:.2f}% "
+        ort = f"{r['ort_latency_b1_ms']:.3f}" if "ort_latency_b1_ms" in r else "–"
+        print(f"| {target_label(r)} | {r['method']} | {100 * r['top1_before_ft']:.2f}% "
               f"| **{100 * r['top1']:.2f}%** | {r['macs'] / 1e6:.2f}M{share} | {r['params'] / 1e3:.1f}K "
-              f"| {r['latency_b1_ms']:.2f} | {r['blocks_removed']} | {prune_seconds(r):.0f} |")
+              f"| {r['latency_b1_ms']:.2f} | {ort} | {r['blocks_removed']} | {prune_seconds(r):.0f} |")
     searched = [r for r in rows if r.get("search_breakdown_s")]
     if searched:
         print("\nsearch wall time by stage (seconds, summed over candidates):\n")
@@ -53,7 +59,7 @@ def main() -> None:
         print("|---|---|---|---|---|---|---|")
         for r in sorted(searched, key=lambda r: (-r["target_macs"], r["method"])):
             b = r["search_breakdown_s"]
-            print(f"| {r['target_macs']:g} | {r['method']} | {prune_seconds(r):.0f} | {b.get('apply', 0):.1f} "
+            print(f"| {target_label(r)} | {r['method']} | {prune_seconds(r):.0f} | {b.get('apply', 0):.1f} "
                   f"| {b.get('recalib', 0):.1f} | {b.get('eval', 0):.1f} | {b.get('controller', 0):.1f} |")
     seeded = {}
     for r in rows:
