@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 #include <numeric>
+#include <optional>
 #include <random>
 
 #include "analysis/channel_analysis.h"
@@ -22,13 +23,7 @@ namespace {
 
 using nlohmann::json;
 
-/// One dense conv with a choice: its candidates and the blocks of each (blocks[k] for groups[k]).
-struct ScoredConv {
-  int node = -1;
-  int64_t filters = 0, channels = 0;
-  GroupCountChoice choice;
-  std::vector<GroupPermutation> blocks;
-};
+using ScoredConv = ConvGroupCosts;
 
 int64_t weight_resource(const Graph& graph, int node, BudgetMetric metric) {
   const Node& n = graph.node(node);
@@ -51,8 +46,10 @@ GroupPermutation random_blocks(const MassMatrix& s, int groups, std::mt19937_64&
   return p;
 }
 
-/// Every dense conv with a candidate G > 1, with the pruning cost of each candidate.
-std::vector<ScoredConv> score_convs(const Graph& graph, const WeightStore& weights, const GconvSearchOptions& o) {
+}  // namespace
+
+std::vector<ConvGroupCosts> conv_group_costs(const Graph& graph, const WeightStore& weights,
+                                             const GconvSearchOptions& o) {
   std::vector<ScoredConv> convs;
   int64_t solves = 0;
   for (int i = 0; i < graph.size(); ++i) {
@@ -69,24 +66,26 @@ std::vector<ScoredConv> score_convs(const Graph& graph, const WeightStore& weigh
     solves += static_cast<int64_t>(c.choice.groups.size()) - 1;
     convs.push_back(std::move(c));
   }
-  PK_CHECK(!convs.empty(), "no dense conv can be regrouped: every one has fewer than {} channels per group at G = 2 "
-           "(lower --min-channels-per-group)", o.min_channels_per_group);
-  ProgressBar bar("gconv costs", solves);
+  std::optional<ProgressBar> bar;
+  if (o.show_progress) bar.emplace("gconv costs", solves);
   std::mt19937_64 rng(o.seed);
   int64_t done = 0;
   for (ScoredConv& c : convs) {
     const MassMatrix s = conv_mass_matrix(weights.get(c.choice.conv, "weight"));
+    c.total_mass = s.total();
     for (int g : c.choice.groups) {
       GroupPermutation p = g == 1 ? solve_group_permutation(s, 1)
                            : o.random_permutation ? random_blocks(s, g, rng)
                                                   : solve_group_permutation(s, g, PermutationOptions{o.sweeps});
       c.choice.cost.push_back(g == 1 ? 0.0 : p.cost);
       c.blocks.push_back(std::move(p));
-      if (g > 1 && o.show_progress) bar.update(++done, c.choice.conv);
+      if (g > 1 && bar) bar->update(++done, c.choice.conv);
     }
   }
   return convs;
 }
+
+namespace {
 
 PrunePlan plan_of(const std::vector<ScoredConv>& convs, const GroupCountResult& r) {
   PrunePlan plan;
@@ -181,7 +180,9 @@ GconvSearchResult run_gconv_search(const Graph& graph, const WeightStore& weight
   out.budget = o.budget.fraction ? static_cast<int64_t>(o.budget.target * static_cast<double>(total))
                                  : static_cast<int64_t>(o.budget.target);
 
-  const std::vector<ScoredConv> convs = score_convs(graph, weights, o);
+  const std::vector<ScoredConv> convs = conv_group_costs(graph, weights, o);
+  PK_CHECK(!convs.empty(), "no dense conv can be regrouped: every one has fewer than {} channels per group at G = 2 "
+           "(lower --min-channels-per-group)", o.min_channels_per_group);
   std::vector<GroupCountChoice> choices;
   int64_t fixed = total;
   for (const ScoredConv& c : convs) {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "graph/graph.h"
+#include "prune/group_permutation.h"
 #include "search/gconv_options.h"
 #include "weights/weight_store.h"
 
@@ -37,6 +38,22 @@ struct GconvSearchResult {
   double seconds = 0;
   std::string log_path, pareto_path, plan_path, model_path, layers_path;
 };
+
+/// One dense conv with a candidate G > 1: the pruning cost and the blocks of every candidate
+/// (blocks[k] for choice.groups[k]; blocks[0] is the identity of G = 1).
+struct ConvGroupCosts {
+  int node = -1;
+  int64_t filters = 0, channels = 0;
+  double total_mass = 0;  // of the conv's unit-norm S: costs are shares of it
+  GroupCountChoice choice;
+  std::vector<GroupPermutation> blocks;
+};
+
+/// Every dense (groups = 1) conv of `graph` with a candidate group count, in node order, scored
+/// with the permutation heuristic (or random blocks, options.random_permutation). Progress bar
+/// if options.show_progress. options.budget.metric says what choice.dense_resource counts.
+std::vector<ConvGroupCosts> conv_group_costs(const Graph& graph, const WeightStore& weights,
+                                             const GconvSearchOptions& options);
 
 /// UserError for a budget out of reach (the message says the least reachable) or no dense conv
 /// with a candidate group count.

@@ -9,6 +9,7 @@
 #include "analysis/channel_analysis.h"
 #include "graph/cost.h"
 #include "model_source.h"
+#include "search/gconv_search.h"
 
 namespace pk::cli {
 namespace {
@@ -19,11 +20,39 @@ struct AnalyzeCommandOptions {
   ModelOptions zoo{1, 28, 10, 1.0};  // defaults fit Fashion-MNIST
 };
 
+/// Candidate group counts of the gconv search (its defaults) with the share of each conv's weight
+/// mass outside the blocks.
+nlohmann::json group_costs_json(const std::vector<ConvGroupCosts>& convs) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& c : convs) {
+    nlohmann::json candidates = nlohmann::json::array();
+    for (size_t k = 1; k < c.choice.groups.size(); ++k)
+      candidates.push_back({{"groups", c.choice.groups[k]}, {"cost", c.choice.cost[k]},
+                            {"cost_share", c.total_mass > 0 ? c.choice.cost[k] / c.total_mass : 0.0}});
+    out.push_back({{"conv", c.choice.conv}, {"candidates", candidates}});
+  }
+  return out;
+}
+
+std::string group_costs_text(const std::vector<ConvGroupCosts>& convs) {
+  std::string text;
+  for (const auto& c : convs) {
+    text += fmt::format("  {}:", c.choice.conv);
+    for (size_t k = 1; k < c.choice.groups.size(); ++k)
+      text += fmt::format(" G={} {:.0f}%", c.choice.groups[k], c.total_mass > 0 ? 100 * c.choice.cost[k] / c.total_mass : 0.0);
+    text += "\n";
+  }
+  return text;
+}
+
 void run(const AnalyzeCommandOptions& o) {
   LoadedModel m = load_model_source(o.model, o.zoo, 0);
   const Graph& g = m.graph;
   const GraphCost cost = graph_cost(g);
   const ChannelAnalysis analysis = analyze_channels(g);
+  GconvSearchOptions gconv_defaults;
+  gconv_defaults.show_progress = false;
+  const std::vector<ConvGroupCosts> group_costs = conv_group_costs(g, m.weights, gconv_defaults);
   if (o.json) {
     nlohmann::json groups = nlohmann::json::array();
     for (const auto& grp : analysis.groups()) {
@@ -57,7 +86,8 @@ void run(const AnalyzeCommandOptions& o) {
                         {"params", cost.per_node[i].params}});
     }
     std::cout << nlohmann::json{{"model", o.model}, {"macs", cost.macs}, {"params", cost.params}, {"layers", layers},
-                                 {"groups", groups}, {"blocks", blocks}}
+                                 {"groups", groups}, {"blocks", blocks},
+                                 {"gconv_candidates", group_costs_json(group_costs)}}
                      .dump(2)
               << "\n";
     return;
@@ -79,6 +109,10 @@ void run(const AnalyzeCommandOptions& o) {
   text.values = false;
   std::cout << "\nChannel groups (pruned together) and residual blocks (removable as a whole):\n"
             << to_text(analysis, text);
+  if (!group_costs.empty())
+    std::cout << "\nGroup-convolution candidates (--method gconv defaults): share of each conv's weight mass "
+                 "outside the blocks per group count G\n"
+              << group_costs_text(group_costs);
 }
 
 }  // namespace
