@@ -14,12 +14,6 @@ std::vector<int> identity(int64_t n) {
   return v;
 }
 
-std::vector<int> inverse(const std::vector<int>& p) {
-  std::vector<int> inv(p.size());
-  for (size_t k = 0; k < p.size(); ++k) inv[p[k]] = static_cast<int>(k);
-  return inv;
-}
-
 bool is_permutation_of(const std::vector<int>& p, int64_t n) {
   if (static_cast<int64_t>(p.size()) != n) return false;
   std::vector<char> seen(n, 0);
@@ -114,7 +108,7 @@ std::vector<int> physical_order(const ValueChannels& value, const std::vector<st
 /// empty vector if some block mixes column groups.
 std::vector<int> matching_column_groups(const std::vector<int>& phys_in, const std::vector<int>& channels, int groups) {
   const int per = static_cast<int>(channels.size()) / groups;
-  const std::vector<int> position = inverse(channels);
+  const std::vector<int> position = inverse_permutation(channels);
   std::vector<int> group_of_block(groups);
   std::vector<char> used(groups, 0);
   for (int b = 0; b < groups; ++b) {
@@ -132,7 +126,7 @@ bool blocks_match(const std::vector<int>& phys_out, const std::vector<int>& filt
                   const std::vector<int>& group_of_block) {
   const int groups = static_cast<int>(group_of_block.size());
   const int per = static_cast<int>(filters.size()) / groups;
-  const std::vector<int> position = inverse(filters);
+  const std::vector<int> position = inverse_permutation(filters);
   for (int k = 0; k < static_cast<int>(phys_out.size()); ++k)
     if (position[phys_out[k]] / per != group_of_block[k / per]) return false;
   return true;
@@ -147,7 +141,7 @@ RegroupedConv realize(int node, const ConvRegroup& r, const std::vector<int>& ph
   if (!group_of_block.empty()) {
     out.columns = phys_in;
   } else {
-    const std::vector<int> position = inverse(phys_in);
+    const std::vector<int> position = inverse_permutation(phys_in);
     for (int c : r.blocks.channels) out.in_order.push_back(position[c]);
     out.columns = r.blocks.channels;
     group_of_block = identity(r.groups);
@@ -158,13 +152,19 @@ RegroupedConv realize(int node, const ConvRegroup& r, const std::vector<int>& ph
     const int per = static_cast<int>(r.blocks.filters.size()) / r.groups;
     for (int k = 0; k < static_cast<int>(r.blocks.filters.size()); ++k)
       out.filters.push_back(r.blocks.filters[group_of_block[k / per] * per + k % per]);
-    const std::vector<int> position = inverse(out.filters);
+    const std::vector<int> position = inverse_permutation(out.filters);
     for (int f : phys_out) out.out_order.push_back(position[f]);
   }
   return out;
 }
 
 }  // namespace
+
+std::vector<int> inverse_permutation(const std::vector<int>& p) {
+  std::vector<int> inv(p.size());
+  for (size_t k = 0; k < p.size(); ++k) inv[p[k]] = static_cast<int>(k);
+  return inv;
+}
 
 int RegroupLayout::permutes() const {
   int n = 0;

@@ -56,6 +56,9 @@ struct RegroupLayout {
   int permutes() const;
 };
 
+/// q with q[p[k]] = k: where each element of the permutation `p` sits.
+std::vector<int> inverse_permutation(const std::vector<int>& p);
+
 /// The layout for regrouping `convs` (conv name → regroup) in `graph`; `analysis` must be
 /// analyze_channels(graph). UserError for an unknown name, a node that is not a dense
 /// (groups = 1) Conv2d, groups that do not divide its channels, or blocks that are not

@@ -12,12 +12,6 @@ torch::Tensor take(const torch::Tensor& t, int64_t dim, const std::vector<int>& 
   return t.detach().index_select(dim, index).contiguous();
 }
 
-std::vector<int> inverse(const std::vector<int>& p) {
-  std::vector<int> inv(p.size());
-  for (size_t k = 0; k < p.size(); ++k) inv[p[k]] = static_cast<int>(k);
-  return inv;
-}
-
 bool is_identity(const std::vector<int>& p) {
   for (size_t k = 0; k < p.size(); ++k)
     if (p[k] != static_cast<int>(k)) return false;
@@ -116,7 +110,7 @@ PrunedNetwork regroup_convs(const Graph& graph, const WeightStore& weights,
     }
     if (n.op == OpKind::kChannelPermute) {
       auto& order = std::get<ChannelPermuteAttrs>(n.attrs).order;
-      const std::vector<int> position = inverse(phys_in);
+      const std::vector<int> position = inverse_permutation(phys_in);
       std::vector<int> renumbered;
       for (int k : layout.physical[i]) renumbered.push_back(position[order[k]]);
       order = std::move(renumbered);

@@ -8,6 +8,7 @@
 #include <random>
 
 #include "../analysis/small_nets.h"
+#include "oracle_util.h"
 #include "../plan/plan_test_util.h"
 #include "exec/executor.h"
 #include "models/zoo.h"
@@ -17,27 +18,6 @@
 
 namespace pk {
 namespace {
-
-int plans_per_architecture() {
-  const char* env = std::getenv("PK_ORACLE_PLANS");
-  return env ? std::atoi(env) : 20;
-}
-
-/// Weights with non-trivial BN statistics and affine parameters, so that a BN on a pruned
-/// channel would not output zero by accident.
-WeightStore random_weights(const Graph& g, uint64_t seed) {
-  WeightStore w = WeightStore::initialize(g, seed);
-  auto gen = at::make_generator<at::CPUGeneratorImpl>(seed + 1);
-  torch::NoGradGuard ng;
-  for (const Node& n : g.nodes())
-    if (n.op == OpKind::kBatchNorm2d) {
-      w.get(n.name, "weight").uniform_(0.5, 1.5, gen);
-      w.get(n.name, "bias").uniform_(-0.5, 0.5, gen);
-      w.get(n.name, "running_mean").uniform_(-0.2, 0.2, gen);
-      w.get(n.name, "running_var").uniform_(0.5, 2.0, gen);
-    }
-  return w;
-}
 
 /// Output of the original network with blocks bypassed and pruned channels zeroed everywhere.
 torch::Tensor masked_reference(const Graph& g, const WeightStore& w, const ChannelAnalysis& a, const PrunePlan& plan,
@@ -66,13 +46,13 @@ torch::Tensor masked_reference(const Graph& g, const WeightStore& w, const Chann
 
 void check_architecture(const std::string& label, const Graph& g, uint64_t seed) {
   const ChannelAnalysis a = analyze_channels(g);
-  const WeightStore w = random_weights(g, seed);
+  const WeightStore w = test::oracle_weights(g, seed);
   std::mt19937 rng(static_cast<uint32_t>(seed));
   std::vector<int64_t> shape{2};
   for (auto d : g.node(g.input_names()[0]).shape.dims) shape.push_back(d);
   const torch::Tensor x = torch::randn(shape, at::make_generator<at::CPUGeneratorImpl>(seed));
   int pruned_plans = 0;
-  for (int p = 0; p < plans_per_architecture(); ++p) {
+  for (int p = 0; p < test::oracle_draws(); ++p) {
     PrunePlan counted = test::random_plan(a, rng);
     const PrunePlan plan = resolve_counts(counted, a, test::random_scores(a, counted, rng));
     if (!plan.groups.empty() || !plan.removed_blocks.empty()) ++pruned_plans;
@@ -117,7 +97,7 @@ TEST(PlanApply, IsPureAndShrinksWeights) {
   o.input_size = 28;
   Graph g = build_model("resnet20", o);
   ChannelAnalysis a = analyze_channels(g);
-  WeightStore w = random_weights(g, 5);
+  WeightStore w = test::oracle_weights(g, 5);
   WeightStore before = w.clone();
   PrunePlan plan;
   plan.keep_count("layer1.0.conv1", 8);

@@ -12,6 +12,7 @@
 #include <random>
 
 #include "../analysis/small_nets.h"
+#include "oracle_util.h"
 #include "core/error.h"
 #include "exec/executor.h"
 #include "models/zoo.h"
@@ -21,25 +22,6 @@
 
 namespace pk {
 namespace {
-
-int regroups_per_architecture() {
-  const char* env = std::getenv("PK_ORACLE_PLANS");
-  return env ? std::atoi(env) : 20;
-}
-
-WeightStore random_weights(const Graph& g, uint64_t seed) {
-  WeightStore w = WeightStore::initialize(g, seed);
-  auto gen = at::make_generator<at::CPUGeneratorImpl>(seed + 1);
-  torch::NoGradGuard ng;
-  for (const Node& n : g.nodes())
-    if (n.op == OpKind::kBatchNorm2d) {
-      w.get(n.name, "weight").uniform_(0.5, 1.5, gen);
-      w.get(n.name, "bias").uniform_(-0.5, 0.5, gen);
-      w.get(n.name, "running_mean").uniform_(-0.2, 0.2, gen);
-      w.get(n.name, "running_var").uniform_(0.5, 2.0, gen);
-    }
-  return w;
-}
 
 std::vector<int> shuffled(int n, std::mt19937& rng) {
   std::vector<int> p(n);
@@ -106,14 +88,14 @@ int count_permutes(const Graph& g) {
 }
 
 void check_architecture(const std::string& label, const Graph& g, uint64_t seed) {
-  const WeightStore w = random_weights(g, seed);
+  const WeightStore w = test::oracle_weights(g, seed);
   std::mt19937 rng(static_cast<uint32_t>(seed));
   std::vector<int64_t> shape{2};
   for (auto d : g.node(g.input_names()[0]).shape.dims) shape.push_back(d);
   const torch::Tensor x = torch::randn(shape, at::make_generator<at::CPUGeneratorImpl>(seed));
   const int before = count_permutes(g);
   int regrouped = 0;
-  for (int p = 0; p < regroups_per_architecture(); ++p) {
+  for (int p = 0; p < test::oracle_draws(); ++p) {
     const auto regroups = random_regroups(g, rng);
     regrouped += !regroups.empty();
     const PrunedNetwork net = regroup_convs(g, w, regroups);
@@ -181,14 +163,14 @@ ConvRegroup random_blocks(int groups, int filters, int channels, std::mt19937& r
 TEST(RegroupFolding, OneRegroupedConvBetweenDenseLayersNeedsNoPermute) {
   const Graph g = vgg_chain();
   std::mt19937 rng(3);
-  const auto net = regroup_convs(g, random_weights(g, 3), {{"conv1", random_blocks(4, 16, 8, rng)}});
+  const auto net = regroup_convs(g, test::oracle_weights(g, 3), {{"conv1", random_blocks(4, 16, 8, rng)}});
   EXPECT_EQ(count_permutes(net.graph), 0);
 }
 
 TEST(RegroupFolding, TwoRegroupedConvsInARowNeedOnePermuteBetweenThem) {
   const Graph g = vgg_chain();
   std::mt19937 rng(4);
-  const auto net = regroup_convs(g, random_weights(g, 4),
+  const auto net = regroup_convs(g, test::oracle_weights(g, 4),
                                  {{"conv1", random_blocks(4, 16, 8, rng)}, {"conv2", random_blocks(2, 16, 16, rng)}});
   EXPECT_EQ(count_permutes(net.graph), 1);
   EXPECT_TRUE(net.graph.has("conv2.permute_in"));
@@ -196,7 +178,7 @@ TEST(RegroupFolding, TwoRegroupedConvsInARowNeedOnePermuteBetweenThem) {
 
 TEST(RegroupFolding, IdentityBlocksNeedNoPermuteEvenInARow) {
   const Graph g = vgg_chain();
-  const auto net = regroup_convs(g, random_weights(g, 5), {{"conv1", ConvRegroup{4, {}}}, {"conv2", ConvRegroup{2, {}}}});
+  const auto net = regroup_convs(g, test::oracle_weights(g, 5), {{"conv1", ConvRegroup{4, {}}}, {"conv2", ConvRegroup{2, {}}}});
   EXPECT_EQ(count_permutes(net.graph), 0);
 }
 
@@ -208,23 +190,23 @@ TEST(RegroupFolding, AResidualStreamTakesTheOrderOfOneWriter) {
   o.input_size = 8;
   const Graph g = build_model("resnet20", o);
   std::mt19937 rng(6);
-  const auto one = regroup_convs(g, random_weights(g, 6), {{"layer1.1.conv2", random_blocks(4, 16, 16, rng)}});
+  const auto one = regroup_convs(g, test::oracle_weights(g, 6), {{"layer1.1.conv2", random_blocks(4, 16, 16, rng)}});
   EXPECT_EQ(count_permutes(one.graph), 0);
   // A second conv on the same stream with other blocks cannot share its order.
-  const auto two = regroup_convs(g, random_weights(g, 6), {{"layer1.1.conv2", random_blocks(4, 16, 16, rng)},
+  const auto two = regroup_convs(g, test::oracle_weights(g, 6), {{"layer1.1.conv2", random_blocks(4, 16, 16, rng)},
                                                           {"layer1.2.conv1", random_blocks(4, 16, 16, rng)}});
   EXPECT_EQ(count_permutes(two.graph), 1);
 }
 
 TEST(Regroup, RefusesWhatItCannotRegroup) {
   const Graph g = vgg_chain();
-  const WeightStore w = random_weights(g, 7);
+  const WeightStore w = test::oracle_weights(g, 7);
   EXPECT_THROW(regroup_convs(g, w, {{"nope", ConvRegroup{2, {}}}}), UserError);
   EXPECT_THROW(regroup_convs(g, w, {{"bn1", ConvRegroup{2, {}}}}), UserError);
   EXPECT_THROW(regroup_convs(g, w, {{"conv1", ConvRegroup{3, {}}}}), UserError);      // 3 ∤ 16
   EXPECT_THROW(regroup_convs(g, w, {{"conv1", ConvRegroup{2, {{0, 1}, {}}}}}), UserError);  // not 16 filters
   const Graph grouped = test::group_conv_net(2);
-  EXPECT_THROW(regroup_convs(grouped, random_weights(grouped, 8), {{"gconv", ConvRegroup{4, {}}}}), UserError);
+  EXPECT_THROW(regroup_convs(grouped, test::oracle_weights(grouped, 8), {{"gconv", ConvRegroup{4, {}}}}), UserError);
 }
 
 TEST(Regroup, PlanApplyRegroupsWithThePlansPermutationsAfterItsChannels) {
@@ -233,7 +215,7 @@ TEST(Regroup, PlanApplyRegroupsWithThePlansPermutationsAfterItsChannels) {
   o.input_size = 8;
   const Graph g = build_model("resnet20", o);
   const ChannelAnalysis a = analyze_channels(g);
-  const WeightStore w = random_weights(g, 9);
+  const WeightStore w = test::oracle_weights(g, 9);
   std::mt19937 rng(9);
   PrunePlan plan;
   plan.removed_blocks.push_back("layer2.1.add");
@@ -262,7 +244,7 @@ TEST(Regroup, PlanPermutationsAreValidated) {
   o.input_size = 8;
   const Graph g = build_model("resnet20", o);
   const ChannelAnalysis a = analyze_channels(g);
-  const WeightStore w = random_weights(g, 10);
+  const WeightStore w = test::oracle_weights(g, 10);
   std::mt19937 rng(10);
   PrunePlan not_listed;
   not_listed.conv_permutations["layer3.1.conv1"] = random_blocks(8, 64, 64, rng).blocks;
