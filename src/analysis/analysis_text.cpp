@@ -42,8 +42,10 @@ std::string to_text(const ChannelAnalysis& a, const AnalysisTextOptions& options
   out += fmt::format("# {} groups ({} prunable), {} Add nodes ({} removable blocks)\n", a.num_groups(),
                      a.prunable_groups().size(), a.blocks().size(), removable.size());
   for (const auto& grp : a.groups()) {
-    out += fmt::format("group {} size={} {}\n", grp.name, grp.size,
-                       grp.prunable ? std::string("prunable") : "pinned: " + grp.reason);
+    std::string state = grp.prunable ? std::string("prunable") : "pinned: " + grp.reason;
+    if (grp.prunable && grp.blocks > 1)
+      state += fmt::format(" (blocks={}: keeps multiples of {}, equal per block)", grp.blocks, grp.blocks);
+    out += fmt::format("group {} size={} {}\n", grp.name, grp.size, state);
     for (const auto& m : grp.members) {
       std::string line = fmt::format("  {:<9}{} {}", role_name(m.role), a.node_name(m.node),
                                      channel_list(m.channels, m.offset()));

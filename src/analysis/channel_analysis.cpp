@@ -68,7 +68,8 @@ bool is_depthwise(const Graph& g, int node) {
 
 class ChannelAnalysisBuilder {
  public:
-  explicit ChannelAnalysisBuilder(const Graph& g) : g_(g), values_(g.size()), conflict_(g.size(), 0) {}
+  ChannelAnalysisBuilder(const Graph& g, const AnalysisOptions& options)
+      : g_(g), options_(options), values_(g.size()), conflict_(g.size(), 0) {}
 
   ChannelAnalysis run();
 
@@ -81,9 +82,22 @@ class ChannelAnalysisBuilder {
   bool merge(const RawValue& a, const RawValue& b);
   void visit(int node);
   void build_groups(ChannelAnalysis& out);
+  /// Sets the block structure of the groups read/produced by grouped convs, or pins them.
+  void apply_block_rules(ChannelAnalysis& out);
+
+  /// A grouped conv's input (as consumer) or output (as producer) value: channel k lies in block
+  /// k / (channels / groups).
+  struct BlockRule {
+    int node = -1;
+    int groups = 1;
+    RawValue value;
+    bool output = false;
+  };
+  std::vector<BlockRule> block_rules_;
   void add_members(ChannelAnalysis& out);
 
   const Graph& g_;
+  AnalysisOptions options_;
   SpaceUnion spaces_;
   std::vector<int> space_node_;            // creating node of each space
   std::vector<std::vector<std::string>> space_reasons_;  // why each space is pinned (empty = free)
@@ -178,18 +192,21 @@ void ChannelAnalysisBuilder::visit(int i) {
     case OpKind::kConv2d: {
       const auto& a = n.attr<ConvAttrs>();
       const RawValue& in = values_[ins[0]];
-      const int64_t in_channels = g_.node(ins[0]).shape.channels();
       if (is_depthwise(g_, i)) {
         values_[i] = in;  // depthwise: channel c in, channel c out
         return;
       }
       const int s = new_space(i, a.out_channels);
       values_[i] = whole(s);
-      if (a.groups > 1) {
+      if (a.groups > 1 && options_.grouped_conv_blocks) {
+        // Blocks of G channels; checked against the groups once the spaces are united.
+        block_rules_.push_back({i, a.groups, in, false});
+        block_rules_.push_back({i, a.groups, values_[i], true});
+      } else if (a.groups > 1) {
         const std::string reason =
             fmt::format("grouped conv '{}' (groups={}, {} -> {} channels): pruning through 1 < groups < channels "
-                        "is not supported yet",
-                        n.name, a.groups, in_channels, a.out_channels);
+                        "is not enabled (AnalysisOptions::grouped_conv_blocks)",
+                        n.name, a.groups, g_.node(ins[0]).shape.channels(), a.out_channels);
         pin(in, reason);
         pin_space(s, reason);
       }
@@ -308,6 +325,80 @@ void ChannelAnalysisBuilder::build_groups(ChannelAnalysis& out) {
   }
 }
 
+namespace {
+
+/// True if the partitions `a` and `b` (block of each channel) are the same up to the blocks' labels.
+bool same_partition(const std::vector<int>& a, const std::vector<int>& b) {
+  if (a.size() != b.size()) return false;
+  std::map<int, int> ab, ba;
+  for (size_t i = 0; i < a.size(); ++i) {
+    auto x = ab.emplace(a[i], b[i]);
+    auto y = ba.emplace(b[i], a[i]);
+    if (x.first->second != b[i] || y.first->second != a[i]) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+void ChannelAnalysisBuilder::apply_block_rules(ChannelAnalysis& out) {
+  std::vector<std::vector<std::string>> reasons(out.groups_.size());
+  std::vector<char> conflict(out.groups_.size(), 0);
+  for (const BlockRule& rule : block_rules_) {
+    const Node& n = g_.node(rule.node);
+    const auto& a = n.attr<ConvAttrs>();
+    const int64_t cin = g_.node(g_.input_indices(rule.node)[0]).shape.channels();
+    const std::string conv = fmt::format("grouped conv '{}' (groups={}, {} -> {} channels)", n.name, a.groups, cin,
+                                         a.out_channels);
+    const ValueChannels& v = out.values_[rule.output ? rule.node : g_.input_indices(rule.node)[0]];
+    const auto pin_all = [&](const std::string& reason) {
+      for (const auto& occ : v.groups) {
+        add_unique(reasons[occ.group], reason);
+        conflict[occ.group] = 1;
+      }
+    };
+    if (v.groups.size() != 1 || v.groups[0].times != 1 || v.spatial != 1) {
+      pin_all(fmt::format("{}: its {} holds {} channel groups{}, so its blocks would straddle groups", conv,
+                          rule.output ? "output" : "input", v.groups.size(),
+                          v.groups.size() == 1 ? " (repeated)" : ""));
+      continue;
+    }
+    const int gid = v.groups[0].group;
+    ChannelGroup& grp = out.groups_[gid];
+    const int per_block = grp.size / rule.groups;
+    if (per_block * rule.groups != grp.size) {  // the graph checks divisibility; be safe
+      pin_all(fmt::format("{}: {} channels do not split into {} blocks", conv, grp.size, rule.groups));
+      continue;
+    }
+    if (per_block == 1) {
+      pin_all(fmt::format("{}: one {} per group, so its {} cannot be pruned", conv,
+                          rule.output ? "filter" : "input channel", rule.output ? "filters" : "input channels"));
+      continue;
+    }
+    std::vector<int> block_of(grp.size);
+    for (size_t c = 0; c < v.refs.size(); ++c) block_of[v.refs[c].index] = static_cast<int>(c) / per_block;
+    if (grp.blocks == 1) {
+      grp.blocks = rule.groups;
+      grp.block_of = std::move(block_of);
+    } else if (grp.blocks != rule.groups || !same_partition(grp.block_of, block_of)) {
+      pin_all(fmt::format("{}: its {} blocks differ from the {} blocks another grouped conv imposes on group '{}'",
+                          conv, rule.groups, grp.blocks, grp.name));
+    }
+  }
+  for (auto& grp : out.groups_) {
+    if (conflict[grp.id]) {
+      grp.blocks = 1;
+      grp.block_of.clear();
+    }
+    if (reasons[grp.id].empty()) continue;
+    std::vector<std::string> all;
+    if (!grp.reason.empty()) all.push_back(grp.reason);
+    for (const auto& r : reasons[grp.id]) all.push_back(r);
+    grp.prunable = false;
+    grp.reason = join(all, "; ");
+  }
+}
+
 void ChannelAnalysisBuilder::add_members(ChannelAnalysis& out) {
   for (int s = 0; s < spaces_.count(); ++s) {
     const int node = space_node_[s];
@@ -346,6 +437,7 @@ ChannelAnalysis ChannelAnalysisBuilder::run() {
     out.node_channels_.push_back(n.shape.channels());
   }
   build_groups(out);
+  apply_block_rules(out);
   add_members(out);
   out.blocks_ = find_residual_blocks(g_);
   for (size_t b = 0; b < out.blocks_.size(); ++b) {
@@ -430,6 +522,8 @@ int64_t ChannelAnalysis::value_size(int node, const std::vector<int>& kept) cons
   return n * v.spatial;
 }
 
-ChannelAnalysis analyze_channels(const Graph& graph) { return ChannelAnalysisBuilder(graph).run(); }
+ChannelAnalysis analyze_channels(const Graph& graph, const AnalysisOptions& options) {
+  return ChannelAnalysisBuilder(graph, options).run();
+}
 
 }  // namespace pk

@@ -80,6 +80,15 @@ struct ChannelGroup {
   bool prunable = true;
   std::string reason;   // why not prunable ("" if prunable); several reasons joined by "; "
   std::vector<GroupMember> members;  // producers, then sliced, then consumers; each in node order
+  /// Block structure imposed by grouped convs (1 < groups, not depthwise) among its members: the
+  /// group's channels fall into `blocks` blocks of size / blocks channels, and a pruning must keep
+  /// the same number of channels in every block (so counts are multiples of `blocks`).
+  /// block_of[i] is the block of group channel i (empty when blocks == 1). For a grouped conv
+  /// with C inputs, F filters and G groups, input channel k lies in block k / (C/G) (consumer
+  /// side) and filter k in block k / (F/G) (producer side); several grouped members must agree
+  /// on the partition (up to the blocks' labels), else the group is pinned.
+  int blocks = 1;
+  std::vector<int> block_of;
 };
 
 class ChannelAnalysis {
@@ -125,8 +134,17 @@ class ChannelAnalysis {
   std::unordered_map<std::string, int> block_by_add_;
 };
 
+struct AnalysisOptions {
+  /// Grouped convs (1 < groups, not depthwise): true makes their input and output groups prunable
+  /// in equal blocks (ChannelGroup::blocks; docs/channel-rules.md); false pins both sides.
+  /// Off by default until regroup_layout (src/plan/regroup_layout.cpp, reorderable_groups) stops
+  /// treating every prunable group as freely reorderable: a regrouped dense neighbour
+  /// (plan.conv_groups, search --method gconv) would permute a blocked group across its blocks.
+  bool grouped_conv_blocks = false;
+};
+
 /// Analyzes `graph` (see the rules in docs/channel-rules.md). Never throws for a valid Graph:
 /// anything it cannot handle makes the groups involved not prunable.
-ChannelAnalysis analyze_channels(const Graph& graph);
+ChannelAnalysis analyze_channels(const Graph& graph, const AnalysisOptions& options = {});
 
 }  // namespace pk

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <set>
 #include <utility>
 
@@ -70,7 +71,9 @@ ActionSpace::ActionSpace(const Graph& graph, const ChannelAnalysis& analysis, Ac
     d.size = g.size;
     d.node = g.members.front().node;
     const int lo = std::max(o.min_channels, static_cast<int>(std::ceil(o.min_keep_fraction * g.size - 1e-9)));
-    d.min_keep = std::min(g.size, round_up(std::max(lo, 1), o.round_to));
+    // Grouped convs: the same count in every block, so multiples of lcm(round_to, blocks).
+    d.multiple = std::lcm(o.round_to, std::max(1, g.blocks));
+    d.min_keep = std::min(g.size, round_up(std::max({lo, 1, g.blocks}), d.multiple));
     for (size_t j = 0; j < blocks_.size(); ++j) {
       std::fill(in_block.begin(), in_block.end(), 0);
       for (int n : block_nodes_[j]) in_block[n] = 1;
@@ -88,7 +91,7 @@ int ActionSpace::keep_count(int d, double ratio) const {
   const double r = std::min(options_.max_ratio, ratio);
   if (!(r > 0)) return n;
   const double keep = n * (1.0 - r);
-  const int m = options_.round_to;
+  const int m = g.multiple;
   int below = static_cast<int>(std::floor(keep / m)) * m;  // a multiple of m, ≤ keep
   int above = std::min(n, below + m);
   if (below >= n) below = above = n;

@@ -22,6 +22,7 @@ namespace pk {
 
 struct ActionSpaceOptions {
   int round_to = 1;                // kept counts are multiples of this, or the group's full size
+                                   // (of lcm(round_to, blocks) for a group in blocks: grouped convs)
   int min_channels = 1;            // every pruned group keeps at least this many channels ...
   double min_keep_fraction = 0.0;  // ... and at least ⌈fraction · size⌉ (both rounded up to round_to,
                                    // capped at the size)
@@ -71,6 +72,8 @@ class ActionSpace {
     std::string name;
     int size = 0;
     int min_keep = 1;                // the least it may keep under the options
+    int multiple = 1;                // kept counts are multiples of this (or the size):
+                                     // lcm(round_to, the group's blocks)
     int node = -1;                   // its first producer (for ordering decisions topologically)
     std::vector<int> inside_blocks;  // decision blocks whose removal drops all of its members
   };

@@ -33,7 +33,22 @@ PrunePlan resolve_counts(const PrunePlan& plan, const ChannelAnalysis& analysis,
              g.size, s.size());
     for (size_t i = 0; i < s.size(); ++i)
       PK_CHECK(std::isfinite(s[i]), "resolve_counts: group '{}': score of channel {} is {}", name, i, s[i]);
-    keep.indices = top_channels(s, keep.count);
+    if (g.blocks <= 1) {
+      keep.indices = top_channels(s, keep.count);
+      continue;
+    }
+    // Blocked group (grouped convs): the top count / blocks channels of every block.
+    PK_CHECK(keep.count % g.blocks == 0,
+             "plan: group '{}' keeps {} channels; it falls into {} blocks, so it must keep a multiple of {}", name,
+             keep.count, g.blocks, g.blocks);
+    std::vector<std::vector<int>> members(g.blocks);
+    for (int i = 0; i < g.size; ++i) members[g.block_of[i]].push_back(i);
+    for (const auto& block : members) {
+      std::vector<float> bs;
+      for (int i : block) bs.push_back(s[i]);
+      for (int j : top_channels(bs, keep.count / g.blocks)) keep.indices.push_back(block[j]);
+    }
+    std::sort(keep.indices.begin(), keep.indices.end());
   }
   return out;
 }

@@ -38,6 +38,12 @@ void check_group(const ChannelAnalysis& analysis, const std::string& name, const
                                    g.reason, g.size));
     return;
   }
+  if (g.blocks > 1 && keep.count % g.blocks != 0) {
+    problems.push_back(fmt::format("plan: group '{}' keeps {} channels; it is read or produced by a grouped conv and "
+                                   "falls into {} blocks, so it must keep a multiple of {} (the same number per block)",
+                                   name, keep.count, g.blocks, g.blocks));
+    return;
+  }
   if (keep.indices.empty()) return;
   if (static_cast<int>(keep.indices.size()) != keep.count) {
     problems.push_back(fmt::format("plan: group '{}' keeps {} channels but lists {} indices", name, keep.count,
@@ -55,6 +61,17 @@ void check_group(const ChannelAnalysis& analysis, const std::string& name, const
       return;
     }
     seen[i] = 1;
+  }
+  if (g.blocks > 1) {
+    std::vector<int> per_block(g.blocks, 0);
+    for (int i : keep.indices) ++per_block[g.block_of[i]];
+    for (int b = 0; b < g.blocks; ++b)
+      if (per_block[b] != keep.count / g.blocks) {
+        problems.push_back(fmt::format("plan: group '{}' keeps {} channels in {} blocks, so {} per block, but block {} "
+                                       "keeps {}",
+                                       name, keep.count, g.blocks, keep.count / g.blocks, b, per_block[b]));
+        return;
+      }
   }
 }
 

@@ -8,7 +8,7 @@ namespace pk {
 namespace {
 
 /// Where a member keeps the group's channels in its tensors (importance.h lists them).
-enum class Layout { kNone, kRows, kColumns, kBatchNorm };
+enum class Layout { kNone, kRows, kColumns, kGroupedColumns, kBatchNorm };
 
 Layout layout_of(const Graph& graph, const GroupMember& m) {
   const Node& n = graph.node(m.node);
@@ -20,8 +20,8 @@ Layout layout_of(const Graph& graph, const GroupMember& m) {
       return n.op == OpKind::kConv2d ? Layout::kRows : Layout::kNone;  // depthwise rows
     case MemberRole::kConsumer:
       if (n.op == OpKind::kLinear) return Layout::kColumns;
-      // Grouped consumers map input channels to columns per group: not scored.
-      return n.op == OpKind::kConv2d && n.attr<ConvAttrs>().groups == 1 ? Layout::kColumns : Layout::kNone;
+      if (n.op != OpKind::kConv2d) return Layout::kNone;
+      return n.attr<ConvAttrs>().groups == 1 ? Layout::kColumns : Layout::kGroupedColumns;
   }
   return Layout::kNone;
 }
@@ -44,6 +44,20 @@ torch::Tensor columns_of(const torch::Tensor& weight, const GroupMember& m) {
   return weight.index_select(1, long_index(member_channels(m))).transpose(0, 1).reshape({size, -1});
 }
 
+/// [size, (F/G)·kh·kw]: a grouped conv consumer (weight [F, C/G, kh, kw], G groups): input
+/// channel k is column k mod (C/G) of the F/G filters of block k / (C/G).
+torch::Tensor grouped_columns_of(const torch::Tensor& weight, const GroupMember& m, int groups) {
+  const int64_t per_in = weight.size(1);
+  const int64_t per_out = weight.size(0) / groups;
+  std::vector<torch::Tensor> rows;
+  rows.reserve(m.channels.size());
+  for (int k : m.channels) {
+    const int64_t b = k / per_in;
+    rows.push_back(weight.narrow(0, b * per_out, per_out).select(1, k % per_in).reshape({-1}));
+  }
+  return torch::stack(rows);
+}
+
 /// The member's tensors for the group's channels, as [size, -1] (row i = group channel i), from
 /// `store` (weights or gradients). `with_bias` appends the producer/depthwise bias and BN β.
 torch::Tensor member_matrix(const Graph& graph, const GroupMember& m, Layout layout, const WeightStore& store,
@@ -53,6 +67,7 @@ torch::Tensor member_matrix(const Graph& graph, const GroupMember& m, Layout lay
   const auto index = long_index(member_channels(m));
   const torch::Tensor& weight = store.get(name, "weight");
   if (layout == Layout::kColumns) return columns_of(weight, m);
+  if (layout == Layout::kGroupedColumns) return grouped_columns_of(weight, m, graph.node(m.node).attr<ConvAttrs>().groups);
   auto mat = weight.index_select(0, index).reshape({size, -1});
   if (with_bias && store.has(name, "bias"))
     mat = torch::cat({mat, store.get(name, "bias").index_select(0, index).view({size, 1})}, 1);
@@ -67,7 +82,8 @@ bool scores_member(Criterion c, const GroupMember& m, Layout layout, bool produc
     case Criterion::kFpgm: return layout == Layout::kRows && m.role == MemberRole::kProducer;
     case Criterion::kL1:
     case Criterion::kL2: return !producers_only || layout == Layout::kRows;
-    case Criterion::kTaylor: return !producers_only || layout != Layout::kColumns;
+    case Criterion::kTaylor:
+      return !producers_only || (layout != Layout::kColumns && layout != Layout::kGroupedColumns);
   }
   return false;
 }

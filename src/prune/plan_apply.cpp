@@ -44,6 +44,27 @@ PrunedNetwork prune_then_regroup(const Graph& graph, const WeightStore& weights,
   return regroup_convs(pruned.graph, pruned.weights, convs);
 }
 
+/// The weight [F, C/G, kh, kw] of a grouped conv (G groups, not depthwise) keeping filters k.out
+/// and inputs k.in[0]: block b's kept filters read block b's kept inputs, at columns
+/// (input − b·C/G). The plan keeps the same number of filters and of inputs in every block
+/// (validate_plan), so the result is a G-group conv again.
+torch::Tensor grouped_weight(const torch::Tensor& weight, int groups, const NodeChannels& k) {
+  if (k.in_full() && k.out_full()) return weight.detach().clone();
+  const int64_t per_in = k.in_sizes[0] / groups;
+  const int64_t per_out = k.out_size / groups;
+  std::vector<std::vector<int>> filters(groups), columns(groups);
+  for (int f : k.out) filters.at(f / per_out).push_back(f);
+  for (int c : k.in[0]) columns.at(c / per_in).push_back(static_cast<int>(c - (c / per_in) * per_in));
+  std::vector<torch::Tensor> blocks;
+  for (int b = 0; b < groups; ++b) {
+    PK_ASSERT(filters[b].size() == filters[0].size() && columns[b].size() == columns[0].size(),
+              "grouped conv: block {} keeps {} filters and {} inputs, block 0 keeps {} and {}", b, filters[b].size(),
+              columns[b].size(), filters[0].size(), columns[0].size());
+    blocks.push_back(select(select(weight, 0, filters[b], false), 1, columns[b], false));
+  }
+  return torch::cat(blocks, 0).contiguous();
+}
+
 }  // namespace
 
 PrunedNetwork plan_apply(const Graph& graph, const WeightStore& weights, const ChannelAnalysis& analysis,
@@ -61,11 +82,15 @@ PrunedNetwork plan_apply(const Graph& graph, const WeightStore& weights, const C
       case OpKind::kConv2d: {
         PK_ASSERT(!k.regrouped, "conv '{}' regrouped by the channel slicer", n.name);
         const auto& a = n.attr<ConvAttrs>();
-        const bool depthwise = a.groups > 1 && k.groups == static_cast<int>(k.out.size()) && !k.out_full();
-        torch::Tensor w = select(weights.get(n.name, "weight"), 0, k.out, k.out_full());
-        if (a.groups == 1) w = select(w, 1, k.in[0], k.in_full());
-        PK_ASSERT(a.groups == 1 || depthwise || (k.in_full() && k.out_full()),
-                  "grouped conv '{}' has pruned channels but is not depthwise", n.name);
+        const bool depthwise = a.groups > 1 && a.groups == k.in_sizes[0] && a.groups == a.out_channels;
+        torch::Tensor w;
+        if (a.groups == 1) {
+          w = select(select(weights.get(n.name, "weight"), 0, k.out, k.out_full()), 1, k.in[0], k.in_full());
+        } else if (depthwise) {
+          w = select(weights.get(n.name, "weight"), 0, k.out, k.out_full());  // dim 1 is 1
+        } else {
+          w = grouped_weight(weights.get(n.name, "weight"), a.groups, k);
+        }
         out.weights.set(n.name, "weight", w);
         if (a.bias) out.weights.set(n.name, "bias", select(weights.get(n.name, "bias"), 0, k.out, k.out_full()));
         break;

@@ -85,7 +85,7 @@ TEST(ChannelRules, DepthwiseConvPassesItsChannelsThrough) {
   EXPECT_EQ(group_of(a, g, "project"), group_of(a, g, "stem"));  // tied by the Add
 }
 
-TEST(ChannelRules, GroupedConvPinsBothSidesWithReason) {
+TEST(ChannelRules, GroupedConvPinsBothSidesByDefault) {
   for (int groups : {2, 4}) {
     const Graph g = test::group_conv_net(groups);
     const auto a = analyze_channels(g);
@@ -97,6 +97,85 @@ TEST(ChannelRules, GroupedConvPinsBothSidesWithReason) {
     }
     EXPECT_TRUE(a.group("conv2").prunable);
   }
+}
+
+const AnalysisOptions kBlocks{/*grouped_conv_blocks=*/true};
+
+TEST(ChannelRules, GroupedConvBlocksBothSides) {
+  for (int groups : {2, 4}) {
+    const Graph g = test::group_conv_net(groups);  // gconv: 8 -> 16 channels
+    const auto a = analyze_channels(g, kBlocks);
+    const auto& in = a.group("conv0");
+    const auto& out = a.group("gconv");
+    EXPECT_TRUE(in.prunable) << in.reason;
+    EXPECT_TRUE(out.prunable) << out.reason;
+    EXPECT_EQ(in.blocks, groups);
+    EXPECT_EQ(out.blocks, groups);
+    ASSERT_EQ(in.block_of.size(), 8u);
+    ASSERT_EQ(out.block_of.size(), 16u);
+    for (int i = 0; i < 8; ++i) EXPECT_EQ(in.block_of[i], i / (8 / groups)) << i;
+    for (int i = 0; i < 16; ++i) EXPECT_EQ(out.block_of[i], i / (16 / groups)) << i;
+    EXPECT_TRUE(has_member(in, a, "gconv", MemberRole::kConsumer));
+    EXPECT_TRUE(has_member(out, a, "gconv", MemberRole::kProducer));
+    EXPECT_EQ(a.group("conv2").blocks, 1);
+    EXPECT_TRUE(a.group("conv2").block_of.empty());
+  }
+}
+
+TEST(ChannelRules, ResNeXtBottleneckBlocksTheGroupedConvOnly) {
+  const Graph g = test::resnext_net();
+  const auto a = analyze_channels(g, kBlocks);
+  EXPECT_TRUE(a.group("conv1").prunable);
+  EXPECT_EQ(a.group("conv1").blocks, 4);
+  EXPECT_TRUE(a.group("conv2").prunable);
+  EXPECT_EQ(a.group("conv2").blocks, 4);
+  EXPECT_TRUE(a.group("stem").prunable);  // stream tied by the Add: ordinary
+  EXPECT_EQ(a.group("stem").blocks, 1);
+  EXPECT_EQ(a.removable_blocks().size(), 1u);
+}
+
+TEST(ChannelRules, GroupedConvsImposingDifferentBlocksPin) {
+  const Graph g = test::two_groupings_net();
+  const auto a = analyze_channels(g, kBlocks);
+  for (const char* name : {"conv0", "gconv_a"}) {
+    const auto& grp = a.group(name);
+    EXPECT_FALSE(grp.prunable) << name;
+    EXPECT_EQ(grp.blocks, 1) << name;
+    EXPECT_NE(grp.reason.find("blocks differ from the"), std::string::npos) << grp.reason;
+  }
+  EXPECT_NE(a.group("conv0").reason.find("grouped conv 'gconv_b' (groups=4, 8 -> 8 channels): its 4 blocks differ "
+                                         "from the 2 blocks another grouped conv imposes on group 'conv0'"),
+            std::string::npos)
+      << a.group("conv0").reason;
+  EXPECT_EQ(group_of(a, g, "gconv_b"), group_of(a, g, "gconv_a"));  // tied by the Add
+}
+
+TEST(ChannelRules, GroupedConvReadingAConcatPins) {
+  const Graph g = test::concat_group_conv_net();
+  const auto a = analyze_channels(g, kBlocks);
+  for (const char* name : {"conv_p", "conv_q"}) {
+    EXPECT_FALSE(a.group(name).prunable) << name;
+    EXPECT_NE(a.group(name).reason.find("grouped conv 'gconv' (groups=2, 8 -> 8 channels): its input holds 2 channel "
+                                        "groups, so its blocks would straddle groups"),
+              std::string::npos)
+        << a.group(name).reason;
+  }
+  EXPECT_TRUE(a.group("gconv").prunable);  // its output is one group
+  EXPECT_EQ(a.group("gconv").blocks, 2);
+}
+
+TEST(ChannelRules, ChannelMultiplierConvPinsItsInputs) {
+  GraphBuilder b;  // groups = in = 4, 8 filters: one input channel per block
+  auto x = b.input("input", Shape{{3, 8, 8}});
+  x = b.relu("relu0", b.conv("conv0", x, 4, 3, 1, 1));
+  x = b.relu("relu1", b.conv("mult", x, 8, 3, 1, 1, /*groups=*/4));
+  b.output(b.linear("fc", b.flatten("flat", b.global_avg_pool("pool", x)), 10));
+  const Graph g = b.build();
+  const auto a = analyze_channels(g, kBlocks);
+  EXPECT_FALSE(a.group("conv0").prunable);
+  EXPECT_NE(a.group("conv0").reason.find("one input channel per group"), std::string::npos) << a.group("conv0").reason;
+  EXPECT_TRUE(a.group("mult").prunable);
+  EXPECT_EQ(a.group("mult").blocks, 4);
 }
 
 TEST(ChannelRules, FlattenExpandsChannelsIntoFeatureBlocks) {

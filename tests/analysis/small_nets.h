@@ -83,6 +83,45 @@ inline Graph group_conv_net(int groups) {
   return b.build();
 }
 
+/// A ResNeXt-style bottleneck: stem, then 1x1 conv → BN → ReLU → 3x3 conv (groups = 4) → BN →
+/// ReLU → 1x1 conv → BN, + identity residual Add, ReLU, head. The grouped conv's input (16, 4
+/// blocks of 4) and output (16, 4 blocks of 4) groups are prunable in multiples of 4.
+inline Graph resnext_net() {
+  GraphBuilder b;
+  auto x = b.input("input", Shape{{3, 8, 8}});
+  x = b.relu("stem_relu", b.batch_norm("stem_bn", b.conv("stem", x, 8, 3, 1, 1)));
+  auto y = b.relu("relu1", b.batch_norm("bn1", b.conv("conv1", x, 16, 1)));
+  y = b.relu("relu2", b.batch_norm("bn2", b.conv("conv2", y, 16, 3, 1, 1, /*groups=*/4)));
+  y = b.batch_norm("bn3", b.conv("conv3", y, 8, 1));
+  x = b.relu("relu3", b.add("add", y, x));
+  b.output(b.linear("fc", b.flatten("flat", b.global_avg_pool("pool", x)), 10));
+  return b.build();
+}
+
+/// One value read by two grouped convs with different group counts (2 and 4): its blocks
+/// disagree, so the shared group is pinned; each conv's own output is blocked.
+inline Graph two_groupings_net() {
+  GraphBuilder b;
+  auto x = b.input("input", Shape{{3, 8, 8}});
+  x = b.relu("relu0", b.conv("conv0", x, 8, 3, 1, 1));
+  auto y = b.relu("relu_a", b.conv("gconv_a", x, 8, 3, 1, 1, /*groups=*/2));
+  auto z = b.relu("relu_b", b.conv("gconv_b", x, 8, 3, 1, 1, /*groups=*/4));
+  x = b.add("add", y, z);  // ties gconv_a's 2 blocks with gconv_b's 4: pinned as well
+  b.output(b.linear("fc", b.flatten("flat", b.global_avg_pool("pool", x)), 10));
+  return b.build();
+}
+
+/// A grouped conv reading a Concat of two groups: its blocks would straddle them, so both are pinned.
+inline Graph concat_group_conv_net() {
+  GraphBuilder b;
+  auto x = b.input("input", Shape{{3, 8, 8}});
+  auto p = b.relu("relu_p", b.conv("conv_p", x, 4, 3, 1, 1));
+  auto q = b.relu("relu_q", b.conv("conv_q", x, 4, 3, 1, 1));
+  auto y = b.relu("relu_g", b.conv("gconv", b.concat("cat", {p, q}), 8, 3, 1, 1, /*groups=*/2));
+  b.output(b.linear("fc", b.flatten("flat", b.global_avg_pool("pool", y)), 10));
+  return b.build();
+}
+
 /// Flatten of a 5x4x4 map into a two-layer MLP head.
 inline Graph flatten_net() {
   GraphBuilder b;
@@ -153,7 +192,9 @@ inline std::vector<std::pair<std::string, Graph>> small_nets() {
   return {{"chain", chain_net()},          {"residual", residual_net()},   {"projection", projection_net()},
           {"concat", concat_net()},        {"depthwise", depthwise_net()}, {"group_conv_g2", group_conv_net(2)},
           {"group_conv_g4", group_conv_net(4)}, {"flatten_linear", flatten_net()}, {"se", se_net()},
-          {"permute", permute_net()},      {"add_mismatch", mismatch_net()}, {"nested", nested_net()}};
+          {"permute", permute_net()},      {"add_mismatch", mismatch_net()}, {"nested", nested_net()},
+          {"resnext", resnext_net()},      {"two_groupings", two_groupings_net()},
+          {"concat_group_conv", concat_group_conv_net()}};
 }
 
 }  // namespace pk::test

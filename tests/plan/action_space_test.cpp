@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <numeric>
 #include <random>
 #include <set>
 #include <string>
@@ -22,6 +23,47 @@ PruneAction random_action(const ActionSpace& space, std::mt19937& rng, double lo
   for (int d = 0; d < space.num_groups(); ++d) a.ratios.push_back(u(rng));
   for (int b = 0; b < space.num_blocks(); ++b) a.remove.push_back(bit(rng));
   return a;
+}
+
+TEST(ActionSpace, GroupedConvGroupsKeepMultiplesOfTheirBlocks) {
+  const Graph g = test::resnext_net();  // conv1 and conv2 groups: 16 channels in 4 blocks
+  AnalysisOptions blocks;
+  blocks.grouped_conv_blocks = true;
+  const auto a = analyze_channels(g, blocks);
+  ASSERT_EQ(a.group("conv1").blocks, 4);
+  for (int round_to : {1, 2, 8}) {
+    ActionSpaceOptions o;
+    o.round_to = round_to;
+    const ActionSpace space(g, a, o);
+    for (int d = 0; d < space.num_groups(); ++d) {
+      const auto& dec = space.groups()[d];
+      const int blocks = a.group(dec.group).blocks;
+      EXPECT_EQ(dec.multiple, std::lcm(round_to, blocks)) << dec.name;
+      EXPECT_GE(dec.min_keep, std::min(dec.size, dec.multiple)) << dec.name;
+      int last = dec.size;
+      for (double r = 0; r <= 1.0; r += 0.01) {
+        const int k = space.keep_count(d, r);
+        EXPECT_TRUE(k == dec.size || k % dec.multiple == 0) << dec.name << " ratio " << r << " keeps " << k;
+        EXPECT_EQ(k % blocks, 0) << dec.name;
+        EXPECT_LE(k, last) << dec.name;  // monotone
+        last = k;
+      }
+      if (blocks > 1) {
+        EXPECT_EQ(space.keep_count(d, 1.0), std::max(blocks, std::min(dec.size, dec.multiple)));
+      }
+    }
+    std::mt19937 rng(round_to);
+    for (int t = 0; t < 50; ++t) {
+      Budget budget;
+      budget.metric = BudgetMetric::kMacs;
+      budget.fraction = true;
+      budget.target = 0.5;
+      const DecodedAction out = space.decode(random_action(space, rng), budget);
+      EXPECT_NO_THROW(validate_plan(g, a, out.plan));
+      EXPECT_TRUE(out.budget_met);
+      EXPECT_LE(static_cast<double>(out.cost.macs), 0.5 * static_cast<double>(space.original_cost().macs) + 1e-9);
+    }
+  }
 }
 
 TEST(ActionSpace, ResNet20Decisions) {

@@ -13,7 +13,7 @@
 namespace pk::test {
 
 /// A random valid plan: each prunable group pruned with probability 0.7 to a uniform count in
-/// 1..size, each removable block drawn with probability 0.3. A drawn block nested in another
+/// 1..size (a uniform multiple of its blocks for groups in blocks: grouped convs), each removable block drawn with probability 0.3. A drawn block nested in another
 /// drawn block (its Add lies in the other's branch) goes with the outer one and is not listed,
 /// as validate_plan requires.
 inline PrunePlan random_plan(const ChannelAnalysis& a, std::mt19937& rng) {
@@ -21,8 +21,9 @@ inline PrunePlan random_plan(const ChannelAnalysis& a, std::mt19937& rng) {
   std::uniform_real_distribution<double> u(0.0, 1.0);
   for (int g : a.prunable_groups()) {
     if (u(rng) >= 0.7) continue;
-    std::uniform_int_distribution<int> count(1, a.group(g).size);
-    plan.keep_count(a.group(g).name, count(rng));
+    const int blocks = a.group(g).blocks;  // grouped convs: a multiple of the blocks
+    std::uniform_int_distribution<int> count(1, a.group(g).size / blocks);
+    plan.keep_count(a.group(g).name, blocks * count(rng));
   }
   std::vector<int> drawn;
   for (int b : a.removable_blocks())

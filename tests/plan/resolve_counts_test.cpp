@@ -17,6 +17,23 @@ TEST(ResolveCounts, KeepsTheHighestScoresAscending) {
   EXPECT_EQ(top_channels({3, 2, 1}, 3), (std::vector<int>{0, 1, 2}));
 }
 
+TEST(ResolveCounts, GroupedConvGroupsKeepTheTopOfEveryBlock) {
+  const Graph g = test::group_conv_net(4);  // gconv: 16 filters in 4 blocks of 4
+  AnalysisOptions blocks;
+  blocks.grouped_conv_blocks = true;
+  const auto a = analyze_channels(g, blocks);
+  PrunePlan p;
+  p.keep_count("gconv", 8);
+  GroupScores s;
+  // The globally best 8 would be 12..15 and 8..11; per block the best 2 of each.
+  s["gconv"] = {1, 0, 3, 2, 4, 7, 6, 5, 10, 11, 8, 9, 20, 21, 22, 23};
+  const PrunePlan r = resolve_counts(p, a, s);
+  EXPECT_EQ(r.groups.at("gconv").indices, (std::vector<int>{2, 3, 5, 6, 8, 9, 14, 15}));
+  PrunePlan bad;
+  bad.keep_count("gconv", 6);
+  EXPECT_THROW(resolve_counts(bad, a, s), UserError);
+}
+
 TEST(ResolveCounts, ResolvesOnlyCountOnlyGroups) {
   const Graph g = test::chain_net();  // groups conv1 (8), conv2 (6)
   const auto a = analyze_channels(g);

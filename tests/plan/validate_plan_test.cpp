@@ -11,10 +11,13 @@
 namespace pk {
 namespace {
 
+const AnalysisOptions kBlocks{/*grouped_conv_blocks=*/true};
+
 class ValidatePlan : public ::testing::Test {
  protected:
-  void expect_problem(const Graph& g, const PrunePlan& plan, const std::string& fragment) {
-    const auto a = analyze_channels(g);
+  void expect_problem(const Graph& g, const PrunePlan& plan, const std::string& fragment,
+                      const AnalysisOptions& options = {}) {
+    const auto a = analyze_channels(g, options);
     try {
       validate_plan(g, a, plan);
       ADD_FAILURE() << "expected a UserError containing: " << fragment;
@@ -54,6 +57,29 @@ TEST_F(ValidatePlan, GroupNotPrunable) {
   PrunePlan q;
   q.keep_count("gconv", 8);
   expect_problem(test::group_conv_net(2), q, "grouped conv 'gconv' (groups=2");
+  PrunePlan r;  // in blocks: gconv_b's 4 blocks disagree with gconv_a's 2 on conv0
+  r.keep_count("conv0", 4);
+  expect_problem(test::two_groupings_net(), r, "grouped conv 'gconv_b' (groups=4", kBlocks);
+}
+
+TEST_F(ValidatePlan, GroupedConvGroupsKeepTheSameCountPerBlock) {
+  const Graph g = test::group_conv_net(4);  // conv0: 8 in 4 blocks of 2; gconv: 16 in 4 blocks of 4
+  const auto a = analyze_channels(g, kBlocks);
+  PrunePlan ok;
+  ok.keep_count("gconv", 8);
+  ok.keep_indices("conv0", {1, 2, 4, 7});
+  EXPECT_NO_THROW(validate_plan(g, a, ok));
+  PrunePlan p;
+  p.keep_count("gconv", 6);
+  expect_problem(g, p, "plan: group 'gconv' keeps 6 channels; it is read or produced by a grouped conv and falls "
+                       "into 4 blocks, so it must keep a multiple of 4 (the same number per block)", kBlocks);
+  PrunePlan q;
+  q.keep_count("conv0", 3);
+  expect_problem(g, q, "plan: group 'conv0' keeps 3 channels; it is read or produced by a grouped conv and falls "
+                       "into 4 blocks, so it must keep a multiple of 4", kBlocks);
+  PrunePlan r;
+  r.keep_indices("conv0", {0, 1, 4, 6});  // blocks {0,1} {2,3} {4,5} {6,7}: 2, 0, 1, 1
+  expect_problem(g, r, "plan: group 'conv0' keeps 4 channels in 4 blocks, so 1 per block, but block 0 keeps 2", kBlocks);
 }
 
 TEST_F(ValidatePlan, CountOutOfRange) {

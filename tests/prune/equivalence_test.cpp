@@ -45,7 +45,9 @@ torch::Tensor masked_reference(const Graph& g, const WeightStore& w, const Chann
 }
 
 void check_architecture(const std::string& label, const Graph& g, uint64_t seed) {
-  const ChannelAnalysis a = analyze_channels(g);
+  AnalysisOptions options;  // grouped convs pruned in equal blocks
+  options.grouped_conv_blocks = true;
+  const ChannelAnalysis a = analyze_channels(g, options);
   const WeightStore w = test::oracle_weights(g, seed);
   std::mt19937 rng(static_cast<uint32_t>(seed));
   std::vector<int64_t> shape{2};
@@ -85,6 +87,8 @@ TEST(Equivalence, SmallNetsWithEveryChannelRule) {
   check_architecture("concat", test::concat_net(), 14);
   check_architecture("depthwise", test::depthwise_net(), 15);
   check_architecture("group_conv_2", test::group_conv_net(2), 16);
+  check_architecture("group_conv_4", test::group_conv_net(4), 21);
+  check_architecture("resnext", test::resnext_net(), 22);
   check_architecture("flatten_linear", test::flatten_net(), 17);
   check_architecture("se", test::se_net(), 18);
   check_architecture("permute", test::permute_net(), 19);
