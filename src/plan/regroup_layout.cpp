@@ -49,10 +49,11 @@ std::vector<ConvRegroup> checked_regroups(const Graph& graph, const std::map<std
 }
 
 /// Groups whose physical order may change: prunable (the channel engine may re-index every
-/// member) and never present twice in one value (Concat(x, x)).
+/// member), without the block structure of a grouped conv (a reorder would mix its blocks) and
+/// never present twice in one value (Concat(x, x)).
 std::vector<char> reorderable_groups(const ChannelAnalysis& analysis) {
   std::vector<char> ok(analysis.num_groups(), 0);
-  for (int g : analysis.prunable_groups()) ok[g] = 1;
+  for (int g : analysis.prunable_groups()) ok[g] = analysis.group(g).blocks == 1;
   for (int v = 0; v < analysis.num_nodes(); ++v)
     for (const GroupOccurrence& o : analysis.value(v).groups)
       if (o.times > 1) ok[o.group] = 0;

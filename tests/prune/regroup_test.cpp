@@ -143,6 +143,7 @@ TEST(RegroupEquivalence, SmallNetsWithEveryChannelRule) {
   check_architecture("se", test::se_net(), 18);
   check_architecture("permute", test::permute_net(), 19);
   check_architecture("nested", test::nested_net(), 20);
+  check_architecture("resnext", test::resnext_net(), 21);
 }
 
 /// conv0 → bn → relu → conv1 → bn → relu → conv2 → bn → relu → pool → fc, 8/16/16 filters.
@@ -196,6 +197,21 @@ TEST(RegroupFolding, AResidualStreamTakesTheOrderOfOneWriter) {
   const auto two = regroup_convs(g, test::oracle_weights(g, 6), {{"layer1.1.conv2", random_blocks(4, 16, 16, rng)},
                                                           {"layer1.2.conv1", random_blocks(4, 16, 16, rng)}});
   EXPECT_EQ(count_permutes(two.graph), 1);
+}
+
+TEST(RegroupFolding, BlocksOfAGroupedConvAreNeverReordered) {
+  // conv1 writes the input group of conv2 (groups = 4): with that group prunable in blocks, a
+  // relabeling would mix conv2's blocks, so conv1's order must stay and conv1 gets a permute.
+  const Graph g = test::resnext_net();
+  AnalysisOptions blocked;
+  blocked.grouped_conv_blocks = true;
+  const ChannelAnalysis a = analyze_channels(g, blocked);
+  ASSERT_EQ(a.group("conv1").blocks, 4);
+  std::mt19937 rng(11);
+  const RegroupLayout layout = regroup_layout(g, a, {{"conv1", random_blocks(2, 16, 8, rng)}});
+  const std::vector<int>& phys = layout.physical[g.index_of("conv1")];
+  for (int k = 0; k < static_cast<int>(phys.size()); ++k) EXPECT_EQ(phys[k], k) << "conv2's input was reordered";
+  EXPECT_FALSE(layout.convs.at(0).out_order.empty());
 }
 
 TEST(Regroup, RefusesWhatItCannotRegroup) {
