@@ -86,7 +86,8 @@ struct ChannelGroup {
   /// block_of[i] is the block of group channel i (empty when blocks == 1). For a grouped conv
   /// with C inputs, F filters and G groups, input channel k lies in block k / (C/G) (consumer
   /// side) and filter k in block k / (F/G) (producer side); several grouped members must agree
-  /// on the partition (up to the blocks' labels), else the group is pinned.
+  /// on the partition (up to the blocks' labels), else the group is pinned. Only set with
+  /// AnalysisOptions::grouped_conv_blocks (without it grouped convs pin both sides).
   int blocks = 1;
   std::vector<int> block_of;
 };

@@ -7,9 +7,14 @@
 //   Conv2d, groups = 1      weight = W.idx(0, out).idx(1, in[0]); bias = b.idx(0, out)
 //   Conv2d, depthwise       weight = W.idx(0, out)  (dim 1 is 1); bias = b.idx(0, out);
 //                           groups = out.size() (= in[0].size())
-//   Conv2d, other groups    its channels are pinned (in/out are everything), unless `regrouped`:
-//                           then the plan changed its groups and re-blocking the weight is the
-//                           regroup_convs' job (prune/regroup_convs.h); the slicer never sees it
+//   Conv2d, other groups    G = groups stays (AnalysisOptions::grouped_conv_blocks; pinned, i.e.
+//                           in/out are everything, without it): the plan keeps the same number of
+//                           filters and of inputs per block, so with P = C/G, Q = F/G:
+//                           weight = concat over blocks b of W.idx(0, out ∩ [bQ, (b+1)Q))
+//                                    .idx(1, (in[0] ∩ [bP, (b+1)P)) − bP)
+//                           unless `regrouped`: then the plan changed its groups and re-blocking
+//                           the weight is the regroup_convs' job (prune/regroup_convs.h); the
+//                           slicer never sees it
 //   Linear                  weight = W.idx(0, out).idx(1, in[0]) (in[0] = input FEATURES,
 //                           flatten-expanded: channel c keeps features [c·HW, (c+1)·HW));
 //                           bias = b.idx(0, out)

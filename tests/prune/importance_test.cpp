@@ -156,6 +156,47 @@ TEST(Importance, ConcatConsumerColumnsStartAtTheOffset) {
   expect_near(channel_importance(g, a, w, options(Criterion::kL1))[a.group_index("b")], {6, 8, 10}, "concat b");
 }
 
+TEST(Importance, GroupedConvConsumerColumnsFollowTheBlocks) {
+  // a (4) → g: 4 → 6 channels, groups 2 (weight [6, 2, 3, 3]): input k is column k mod 2 of
+  // filters [3·(k / 2), 3·(k / 2) + 3).
+  GraphBuilder b;
+  auto x = b.input("input", Shape{{2, 6, 6}});
+  x = b.conv("a", x, 4, 3, 1, 1);
+  x = b.conv("g", x, 6, 3, 1, 1, /*groups=*/2);
+  b.output(b.linear("fc", b.flatten("f", b.global_avg_pool("gap", x)), 5));
+  const Graph g = b.build();
+  AnalysisOptions blocks;
+  blocks.grouped_conv_blocks = true;
+  const ChannelAnalysis an = analyze_channels(g, blocks);
+  ASSERT_EQ(an.group("a").blocks, 2);
+  WeightStore w = WeightStore::initialize(g, 0);
+  {
+    torch::NoGradGuard ng;
+    w.get("a", "weight").zero_();  // only the consumer counts
+    auto wg = w.get("g", "weight");
+    for (int f = 0; f < 6; ++f)
+      for (int c = 0; c < 2; ++c) wg[f][c].fill_(10 * f + c);  // 9 entries each
+  }
+  // input k: Σ over filters f of block k / 2 of 9·(10f + k mod 2)
+  std::vector<double> want;
+  for (int k = 0; k < 4; ++k) {
+    double s = 0;
+    for (int f = 3 * (k / 2); f < 3 * (k / 2) + 3; ++f) s += 9.0 * (10 * f + k % 2);
+    want.push_back(s);
+  }
+  expect_near(channel_importance(g, an, w, options(Criterion::kL1))[an.group_index("a")], want, "grouped columns");
+  // Taylor: the same slices of weights and gradients.
+  const WeightStore grads = w.clone();
+  std::vector<double> taylor;
+  for (int k = 0; k < 4; ++k) {
+    double s = 0;
+    for (int f = 3 * (k / 2); f < 3 * (k / 2) + 3; ++f) s += 9.0 * (10 * f + k % 2) * (10 * f + k % 2);
+    taylor.push_back(s);
+  }
+  expect_near(channel_importance(g, an, w, options(Criterion::kTaylor), &grads)[an.group_index("a")], taylor,
+              "grouped taylor");
+}
+
 TEST(Importance, TaylorUsesGradientsOfRowsColumnsAndBn) {
   Graph g = chain();
   ChannelAnalysis a = analyze_channels(g);
