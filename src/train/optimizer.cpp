@@ -1,5 +1,6 @@
 #include "train/optimizer.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "core/error.h"
@@ -24,6 +25,12 @@ std::unique_ptr<torch::optim::Optimizer> make_optimizer(const std::vector<torch:
   }
   return std::make_unique<torch::optim::SGD>(
       params, torch::optim::SGDOptions(o.lr).momentum(o.momentum).nesterov(o.nesterov).weight_decay(o.weight_decay));
+}
+
+int64_t warmup_steps(const OptimizerOptions& o, int64_t steps_per_epoch, int64_t total_steps) {
+  PK_ASSERT(steps_per_epoch >= 0 && total_steps >= 0, "negative step counts {} / {}", steps_per_epoch, total_steps);
+  const auto configured = static_cast<int64_t>(o.warmup_epochs * steps_per_epoch);
+  return std::min(configured, total_steps * kMaxWarmupPercent / 100);
 }
 
 double scheduled_lr(const OptimizerOptions& o, int64_t step, int64_t total_steps, int64_t warmup_steps) {

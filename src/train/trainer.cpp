@@ -19,26 +19,82 @@ namespace {
 std::string optim_path(const std::string& checkpoint) { return checkpoint + ".optim"; }
 
 /// Optimizer state first, then the model file: the model file's "epoch" is the commit point.
-void save_checkpoint(const std::string& path, Executor& executor, torch::optim::Optimizer& optimizer, int epoch,
+/// The checkpoint records run_settings(options), which a resume must match.
+void save_checkpoint(const TrainOptions& options, Executor& executor, torch::optim::Optimizer& optimizer, int epoch,
                      const std::vector<EpochRecord>& history, nlohmann::json metadata) {
+  const std::string& path = options.checkpoint_path;
   torch::serialize::OutputArchive archive;
   optimizer.save(archive);
   archive.write("pk_epoch", torch::tensor(static_cast<int64_t>(epoch)));
   write_file_atomically(optim_path(path), [&](std::ostream& out) { archive.save_to(out); });
   nlohmann::json h = nlohmann::json::array();
   for (const auto& r : history) h.push_back(to_json(r));
-  metadata["checkpoint"] = {{"epoch", epoch}, {"history", h}};
+  metadata["checkpoint"] = {{"epoch", epoch}, {"history", h}, {"settings", run_settings(options)}};
   save_model(path, executor.graph(), executor.weights(), metadata);
 }
 
+const nlohmann::json* member(const nlohmann::json& object, const std::string& key) {
+  return object.contains(key) ? &object.at(key) : nullptr;
+}
+
+/// Appends "\n  <path>: checkpoint <before>, now <now>" for every leaf where the two differ
+/// (objects are compared key by key; null pointers are missing keys, shown as "absent").
+void add_differences(const nlohmann::json* before, const nlohmann::json* now, const std::string& path,
+                     std::string& out) {
+  if (before && now && *before == *now) return;
+  if (before && now && before->is_object() && now->is_object()) {
+    const std::string prefix = path.empty() ? "" : path + ".";
+    for (const auto& [key, value] : now->items()) add_differences(member(*before, key), &value, prefix + key, out);
+    for (const auto& [key, value] : before->items())
+      if (!now->contains(key)) add_differences(&value, nullptr, prefix + key, out);
+    return;
+  }
+  out += fmt::format("\n  {}: checkpoint {}, now {}", path, before ? before->dump() : "absent",
+                     now ? now->dump() : "absent");
+}
+
+/// UserError unless `checkpoint` (its metadata["checkpoint"]) records exactly `settings`.
+void check_same_settings(const std::string& path, const nlohmann::json& checkpoint, const nlohmann::json& settings) {
+  PK_CHECK(checkpoint.contains("settings"),
+           "--resume: checkpoint '{}' records no training settings (an older prunekit wrote it), so it cannot be "
+           "checked against this run; drop --resume to start afresh",
+           path);
+  std::string differences;
+  add_differences(&checkpoint.at("settings"), &settings, "", differences);
+  PK_CHECK(differences.empty(),
+           "--resume: checkpoint '{}' was written with different settings (rerun with the original ones, or drop "
+           "--resume to start afresh):{}",
+           path, differences);
+}
+
+std::vector<EpochRecord> history_from_json(const nlohmann::json& history) {
+  std::vector<EpochRecord> records;
+  for (const auto& r : history) {
+    EpochRecord e;
+    e.epoch = r["epoch"];
+    e.lr = r["lr"];
+    e.train_loss = r["train_loss"];
+    e.train_top1 = r["train_top1"];
+    e.test_top1 = r["test_top1"];
+    e.test_top5 = r["test_top5"];
+    e.images_per_second = r["images_per_second"];
+    e.seconds = r["seconds"];
+    records.push_back(e);
+  }
+  return records;
+}
+
 /// Restores weights and optimizer state; returns the last completed epoch and its history.
-int load_checkpoint(const std::string& path, Executor& executor, torch::optim::Optimizer& optimizer,
+/// UserError (before anything is restored) if the checkpoint belongs to another run.
+int load_checkpoint(const TrainOptions& options, Executor& executor, torch::optim::Optimizer& optimizer,
                     std::vector<EpochRecord>& history) {
+  const std::string& path = options.checkpoint_path;
   PK_CHECK(std::filesystem::exists(path), "--resume: no checkpoint at '{}' (it is written after each epoch)", path);
   ModelFile ckpt = load_model(path);
   PK_CHECK(ckpt.graph == executor.graph(), "--resume: checkpoint '{}' holds a different network than the one being trained",
            path);
   PK_CHECK(ckpt.metadata.contains("checkpoint"), "--resume: '{}' is a model file, not a training checkpoint", path);
+  check_same_settings(path, ckpt.metadata["checkpoint"], run_settings(options));
   const int epoch = ckpt.metadata["checkpoint"]["epoch"].get<int>();
   {
     torch::NoGradGuard no_grad;
@@ -58,18 +114,7 @@ int load_checkpoint(const std::string& path, Executor& executor, torch::optim::O
            "--resume: '{}' (epoch {}) and '{}' (epoch {}) do not belong together", path, epoch, optim_path(path),
            saved_epoch.item<int64_t>());
   optimizer.load(archive);
-  for (const auto& r : ckpt.metadata["checkpoint"]["history"]) {
-    EpochRecord e;
-    e.epoch = r["epoch"];
-    e.lr = r["lr"];
-    e.train_loss = r["train_loss"];
-    e.train_top1 = r["train_top1"];
-    e.test_top1 = r["test_top1"];
-    e.test_top5 = r["test_top5"];
-    e.images_per_second = r["images_per_second"];
-    e.seconds = r["seconds"];
-    history.push_back(e);
-  }
+  history = history_from_json(ckpt.metadata["checkpoint"]["history"]);
   return epoch;
 }
 
@@ -116,6 +161,20 @@ nlohmann::json to_json(const TrainOptions& o) {
           {"seed", o.seed}};
 }
 
+nlohmann::json run_settings(const TrainOptions& o) {
+  PK_ASSERT(o.settings.is_object(), "TrainOptions::settings must be a JSON object, not {}", o.settings.dump());
+  nlohmann::json s = to_json(o);
+  s["eval_batch_size"] = o.eval_batch_size;
+  s["distillation"] = o.teacher ? nlohmann::json{{"alpha", o.distillation.alpha},
+                                                 {"temperature", o.distillation.temperature}}
+                                : nlohmann::json(nullptr);
+  for (const auto& [key, value] : o.settings.items()) {
+    PK_ASSERT(!s.contains(key), "TrainOptions::settings key '{}' is one of the options' own", key);
+    s[key] = value;
+  }
+  return s;
+}
+
 TrainResult train(Executor& executor, const DatasetSplits& splits, const TrainOptions& options,
                   const nlohmann::json& metadata) {
   PK_CHECK(options.epochs >= 1, "epochs {} must be ≥ 1", options.epochs);
@@ -132,7 +191,7 @@ TrainResult train(Executor& executor, const DatasetSplits& splits, const TrainOp
   TrainResult result;
   int start_epoch = 0;
   if (options.resume) {
-    start_epoch = load_checkpoint(options.checkpoint_path, executor, *optimizer, result.history);
+    start_epoch = load_checkpoint(options, executor, *optimizer, result.history);
     log().info("resuming after epoch {} of {} from '{}'", start_epoch, options.epochs, options.checkpoint_path);
     PK_CHECK(start_epoch <= options.epochs, "--resume: checkpoint is at epoch {}, beyond --epochs {}", start_epoch,
              options.epochs);
@@ -154,7 +213,7 @@ TrainResult train(Executor& executor, const DatasetSplits& splits, const TrainOp
   DataLoader loader(splits.train, lo);
   const int64_t steps_per_epoch = loader.batches_per_epoch();
   const int64_t total_steps = steps_per_epoch * options.epochs;
-  const auto warmup_steps = static_cast<int64_t>(options.optimizer.warmup_epochs * steps_per_epoch);
+  const int64_t warmup = warmup_steps(options.optimizer, steps_per_epoch, total_steps);
   const auto cross_entropy_options =
       torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(options.label_smoothing);
 
@@ -172,7 +231,7 @@ TrainResult train(Executor& executor, const DatasetSplits& splits, const TrainOp
     double lr = 0;
     Batch batch;
     while (loader.next(batch)) {
-      lr = scheduled_lr(options.optimizer, epoch * steps_per_epoch + step, total_steps, warmup_steps);
+      lr = scheduled_lr(options.optimizer, epoch * steps_per_epoch + step, total_steps, warmup);
       set_lr(*optimizer, lr);
       auto logits = executor.forward(batch.images);
       torch::Tensor loss;
@@ -227,12 +286,13 @@ TrainResult train(Executor& executor, const DatasetSplits& splits, const TrainOp
     if (const std::string bad = first_non_finite_tensor(executor.weights()); !bad.empty())
       throw diverged(options, epoch, fmt::format("tensor {} became NaN or Inf", bad));
     if (!options.checkpoint_path.empty())
-      save_checkpoint(options.checkpoint_path, executor, *optimizer, epoch + 1, result.history, metadata);
+      save_checkpoint(options, executor, *optimizer, epoch + 1, result.history, metadata);
   }
   executor.eval();
   if (!result.history.empty()) {
     result.test_top1 = result.history.back().test_top1;
     result.test_top5 = result.history.back().test_top5;
+    result.complete = result.history.back().epoch == options.epochs;
   }
   result.seconds = total_timer.seconds();
   return result;

@@ -25,7 +25,8 @@ struct TrainOptions {
   uint64_t seed = 0;             // shuffling and augmentation
   /// Written atomically after every epoch (model file + "<path>.optim"); "" = no checkpoint.
   std::string checkpoint_path;
-  /// Continue from checkpoint_path; the result equals an uninterrupted run's.
+  /// Continue from checkpoint_path; the result equals an uninterrupted run's. UserError if the
+  /// checkpoint was written with other run_settings (each difference is listed).
   bool resume = false;
   /// Stop (after checkpointing) once this many epochs of the schedule are done; 0 = run all
   /// `epochs`. The schedule is still the one of `epochs`, so a later --resume continues it.
@@ -36,6 +37,9 @@ struct TrainOptions {
   /// the same augmented batch); with distillation.alpha == 1 no label is read.
   Executor* teacher = nullptr;
   DistillationOptions distillation;
+  /// What else shapes the run, as the caller describes it (model, data, teacher, …): a JSON
+  /// object merged into run_settings, so it is stored with every checkpoint and compared on resume.
+  nlohmann::json settings = nlohmann::json::object();
 };
 
 struct EpochRecord {
@@ -54,10 +58,17 @@ struct TrainResult {
   double test_top1 = 0;
   double test_top5 = 0;
   double seconds = 0;  // this process's training wall time (a resumed run counts from its resume)
+  bool complete = false;  // all `epochs` are done (false when stop_after_epochs stopped the run early)
 };
 
 nlohmann::json to_json(const EpochRecord& r);
 nlohmann::json to_json(const TrainOptions& o);
+
+/// Everything that must be equal for a resumed run to end like an uninterrupted one: to_json(o)
+/// (epochs, batch size, optimizer and schedule, augmentation, seed), the evaluation batch size,
+/// the distillation settings (null without a teacher) and the keys of o.settings. How far this
+/// process goes (resume, stop_after_epochs), the checkpoint path and progress are no part of it.
+nlohmann::json run_settings(const TrainOptions& o);
 
 /// Trains `executor`'s weights in place on splits.train and evaluates on splits.test after each
 /// epoch. `metadata` is stored in every checkpoint. UserError (after keeping the last good

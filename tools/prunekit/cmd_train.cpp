@@ -13,6 +13,7 @@
 #include "exec/threads.h"
 #include "graph/cost.h"
 #include "model_source.h"
+#include "search/search_checkpoint.h"
 #include "train/trainer.h"
 #include "weights/model_file.h"
 
@@ -41,6 +42,69 @@ void check_classes(const Graph& graph, const DatasetSplits& data, const std::str
   PK_CHECK(out.rank() == 1 && out.channels() == data.train.num_classes(),
            "model '{}' outputs {} but dataset '{}' has {} classes", model, out.str(), data.train.name,
            data.train.num_classes());
+}
+
+/// What besides TrainOptions shapes the run, stored with the checkpoint and compared on --resume
+/// (train/trainer.h run_settings): the command, the model as given and a digest of its starting
+/// weights, the data options and a digest of the training images (and labels), the teacher.
+nlohmann::json run_inputs(const TrainCommandOptions& o, const Executor& model, const DatasetSplits& data,
+                          const Executor* teacher) {
+  const DataOptions& d = o.data;
+  const bool label_free = teacher && o.train.distillation.alpha >= 1;
+  const nlohmann::json data_settings{{"name", d.name},
+                                     {"path", d.path},
+                                     {"search_size", d.search_size},
+                                     {"seed", d.seed},
+                                     {"train_limit", d.train_limit},
+                                     {"test_limit", d.test_limit},
+                                     {"image_size", d.image_size},
+                                     {"channels", d.channels},
+                                     {"digest", data_identity(data, !label_free).at("digest")}};
+  return {{"command", o.command},
+          {"model", {{"source", o.model},
+                     {"width", o.width},
+                     {"in_channels", o.in_channels},
+                     {"digest", model_identity(model.graph(), model.weights())}}},
+          {"data", data_settings},
+          {"teacher", teacher ? nlohmann::json{{"model", o.teacher},
+                                               {"digest", model_identity(teacher->graph(), teacher->weights())}}
+                              : nlohmann::json(nullptr)}};
+}
+
+/// Writes the final model and removes the checkpoint (a finished run only).
+void save_final_model(const TrainCommandOptions& o, const Executor& executor, const TrainResult& result,
+                      nlohmann::json metadata) {
+  PK_ASSERT(result.complete, "only a finished run writes '{}'", o.out);
+  nlohmann::json history = nlohmann::json::array();
+  for (const auto& r : result.history) history.push_back(to_json(r));
+  metadata["training"]["history"] = history;
+  metadata["training"]["seconds"] = result.seconds;
+  metadata["accuracy"] = {{"split", "test"}, {"top1", result.test_top1}, {"top5", result.test_top5}};
+  save_model(o.out, executor.graph(), executor.weights(), metadata);
+  std::error_code ignored;
+  std::filesystem::remove(o.train.checkpoint_path, ignored);
+  std::filesystem::remove(o.train.checkpoint_path + ".optim", ignored);
+}
+
+/// The result on stdout: the final model, or (stopped by --stop-after) the checkpoint kept.
+void print_summary(const TrainCommandOptions& o, const TrainResult& result, const DatasetSplits& data,
+                   const GraphCost& cost) {
+  const int done = result.history.empty() ? 0 : result.history.back().epoch;
+  if (result.complete) {
+    std::cout << fmt::format("model      {}\n", o.out);
+  } else {
+    std::cout << fmt::format("stopped after epoch {} of {} (--stop-after): '{}' is not written\n", done,
+                             o.train.epochs, o.out);
+    std::cout << fmt::format("checkpoint {} (a model file; rerun the same command with --resume to continue)\n",
+                             o.train.checkpoint_path);
+  }
+  if (data.test.has_labels() && data.test.size() > 0)
+    std::cout << fmt::format("test top-1 {:.2f}%\ntest top-5 {:.2f}%\n", 100 * result.test_top1, 100 * result.test_top5);
+  else
+    std::cout << "test top-1 - (no labeled test split)\n";
+  std::cout << fmt::format("MACs       {} ({})\nparams     {} ({})\n", cost.macs, human_count(cost.macs), cost.params,
+                           human_count(cost.params));
+  std::cout << fmt::format("epochs     {} of {} in {:.1f} s\n", done, o.train.epochs, result.seconds);
 }
 
 void run(TrainCommandOptions& o) {
@@ -97,31 +161,15 @@ void run(TrainCommandOptions& o) {
   if (o.command == "finetune") metadata["finetuned_from"] = o.model;
 
   Executor executor(model.graph, model.weights);
+  o.train.settings = run_inputs(o, executor, data, teacher.get());
   const GraphCost cost = graph_cost(executor.graph());
   std::cerr << fmt::format("{} '{}' ({} MACs, {} params) on {} images of '{}', testing on {}\n",
                            o.command == "train" ? "training" : "fine-tuning", o.model,
                            human_count(cost.macs), human_count(cost.params), data.train.size(), o.data.name,
                            data.test.size());
   TrainResult result = train(executor, data, o.train, metadata);
-
-  nlohmann::json history = nlohmann::json::array();
-  for (const auto& r : result.history) history.push_back(to_json(r));
-  metadata["training"]["history"] = history;
-  metadata["training"]["seconds"] = result.seconds;
-  metadata["accuracy"] = {{"split", "test"}, {"top1", result.test_top1}, {"top5", result.test_top5}};
-  save_model(o.out, executor.graph(), executor.weights(), metadata);
-  std::error_code ignored;
-  std::filesystem::remove(o.train.checkpoint_path, ignored);
-  std::filesystem::remove(o.train.checkpoint_path + ".optim", ignored);
-
-  std::cout << fmt::format("model      {}\n", o.out);
-  if (data.test.has_labels() && data.test.size() > 0)
-    std::cout << fmt::format("test top-1 {:.2f}%\ntest top-5 {:.2f}%\n", 100 * result.test_top1, 100 * result.test_top5);
-  else
-    std::cout << "test top-1 - (no labeled test split)\n";
-  std::cout << fmt::format("MACs       {} ({})\nparams     {} ({})\n", cost.macs, human_count(cost.macs), cost.params,
-                           human_count(cost.params));
-  std::cout << fmt::format("epochs     {} in {:.1f} s\n", result.history.size(), result.seconds);
+  if (result.complete) save_final_model(o, executor, result, metadata);
+  print_summary(o, result, data, cost);
 }
 
 /// Options common to train and finetune; `o` already holds the command's defaults.
@@ -135,16 +183,18 @@ void add_training_options(CLI::App* cmd, TrainCommandOptions& o) {
   cmd->add_option("--momentum", o.train.optimizer.momentum, "SGD momentum")->capture_default_str();
   cmd->add_flag("!--no-nesterov", o.train.optimizer.nesterov, "plain momentum instead of Nesterov");
   cmd->add_option("--weight-decay", o.train.optimizer.weight_decay, "L2 weight decay")->capture_default_str();
-  cmd->add_option("--warmup-epochs", o.train.optimizer.warmup_epochs, "linear warm-up length in epochs")
+  cmd->add_option("--warmup-epochs", o.train.optimizer.warmup_epochs,
+                  "linear warm-up length in epochs (at most 10% of the run's iterations)")
       ->capture_default_str();
   cmd->add_option("--label-smoothing", o.train.label_smoothing, "label smoothing in [0, 1)")->capture_default_str();
   cmd->add_option("--crop-padding", o.train.crop_padding, "random-crop padding in pixels (0 = no crop)")
       ->capture_default_str();
   cmd->add_flag("!--no-flip", o.train.horizontal_flip, "disable random horizontal flips");
   cmd->add_option("--seed", o.train.seed, "seed of weight init, shuffling and augmentation")->capture_default_str();
-  cmd->add_flag("--resume", o.train.resume, "continue from <out>.ckpt after an interruption");
+  cmd->add_flag("--resume", o.train.resume,
+                "continue from <out>.ckpt after an interruption (other settings than the checkpoint's are refused)");
   cmd->add_option("--stop-after", o.train.stop_after_epochs,
-                  "stop after N epochs of the --epochs schedule (checkpoint kept; --resume continues)");
+                  "stop after N epochs of the --epochs schedule: <out> is not written, <out>.ckpt is kept for --resume");
   cmd->add_flag("!--no-progress", o.train.show_progress, "one log line per epoch instead of a progress bar");
   add_threads_option(cmd, o.threads);
   add_data_options(cmd, o.data);
