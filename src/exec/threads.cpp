@@ -11,9 +11,23 @@
 
 namespace pk {
 
+namespace {
+
+int cores() { return static_cast<int>(std::max(1u, std::thread::hardware_concurrency())); }
+
+}  // namespace
+
+int max_threads() { return 4 * cores(); }
+
+void check_thread_count(int threads) {
+  PK_CHECK(threads >= 0 && threads <= max_threads(),
+           "--threads {} is out of range: expected 0..{} (0 = all {} cores; at most 4 × the cores)", threads,
+           max_threads(), cores());
+}
+
 int configure_threads(int threads) {
-  PK_CHECK(threads >= 0, "--threads {} must be ≥ 0 (0 = all cores)", threads);
-  if (threads == 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  check_thread_count(threads);
+  if (threads == 0) threads = cores();
   torch::set_num_threads(threads);
   return threads;
 }

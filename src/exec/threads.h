@@ -4,8 +4,18 @@
 
 namespace pk {
 
-/// Sets libtorch's intra-op thread count: `threads` > 0 as given, 0 = number of cores.
-/// Returns the count in effect.
+/// The largest accepted thread count: 4 × the cores (std::thread::hardware_concurrency(), taken
+/// as 1 when unknown). More threads than that only oversubscribe the cores (--threads 10000 made
+/// 100 images take 3 minutes).
+int max_threads();
+
+/// UserError naming --threads, the value and the allowed range 0..max_threads() unless
+/// `threads` is in it. For commands that take several counts, to refuse them all up front.
+void check_thread_count(int threads);
+
+/// Sets libtorch's intra-op thread count: `threads` in 1..max_threads() as given, 0 = number
+/// of cores; anything else is refused by check_thread_count and changes nothing. Returns the
+/// count in effect.
 int configure_threads(int threads = 0);
 
 /// Call first thing in main() of a program that times or runs forward passes. libtorch's OpenMP

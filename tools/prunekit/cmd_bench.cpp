@@ -7,6 +7,7 @@
 #include "common.h"
 #include "core/error.h"
 #include "eval/latency.h"
+#include "exec/threads.h"
 #include "graph/cost.h"
 #include "model_source.h"
 
@@ -26,7 +27,7 @@ struct BenchCommandOptions {
 
 void run(const BenchCommandOptions& o) {
   for (int b : o.batches) PK_CHECK(b >= 1, "--batch {} must be ≥ 1", b);
-  for (int t : o.threads) PK_CHECK(t >= 0, "--threads {} must be ≥ 0", t);
+  for (int t : o.threads) check_thread_count(t);
   LoadedModel m = load_model_source(o.model, o.zoo, 0);
   const GraphCost cost = graph_cost(m.graph);
   Executor executor(m.graph, m.weights);
