@@ -1,7 +1,8 @@
 // Complexity per node, per sample (batch 1), from the graph alone.
 // MACs count the multiply-accumulates of Conv2d and Linear (the convention of the pruning
 // literature: elementwise ops, BN, pooling are 0). Params count trainable parameters
-// (BN running statistics excluded).
+// (BN running statistics excluded). Counts that do not fit in int64 (a node's MACs, the totals)
+// are a UserError naming the node and its output shape.
 #pragma once
 
 #include <cstdint>

@@ -6,21 +6,24 @@ namespace pk {
 
 std::vector<TensorSpec> tensor_specs(const Graph& graph, int index) {
   const Node& n = graph.node(index);
+  const auto& inputs = graph.input_indices(index);
+  return tensor_specs(n, n.shape, inputs.empty() ? 0 : graph.node(inputs[0]).shape.channels());
+}
+
+std::vector<TensorSpec> tensor_specs(const Node& n, const Shape& output, int64_t in) {
   switch (n.op) {
     case OpKind::kConv2d: {
       const auto& a = n.attr<ConvAttrs>();
-      const int64_t in = graph.node(graph.input_indices(index)[0]).shape.channels();
       std::vector<TensorSpec> specs{{"weight", {a.out_channels, in / a.groups, a.kernel.h, a.kernel.w}, true}};
       if (a.bias) specs.push_back({"bias", {a.out_channels}, true});
       return specs;
     }
     case OpKind::kBatchNorm2d: {
-      const int64_t c = n.shape.channels();
+      const int64_t c = output.channels();
       return {{"weight", {c}, true}, {"bias", {c}, true}, {"running_mean", {c}, false}, {"running_var", {c}, false}};
     }
     case OpKind::kLinear: {
       const auto& a = n.attr<LinearAttrs>();
-      const int64_t in = graph.node(graph.input_indices(index)[0]).shape.channels();
       std::vector<TensorSpec> specs{{"weight", {a.out_features, in}, true}};
       if (a.bias) specs.push_back({"bias", {a.out_features}, true});
       return specs;

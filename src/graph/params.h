@@ -28,4 +28,8 @@ struct TensorSpec {
 /// Tensors owned by node `index` of `graph` (empty for ops without weights).
 std::vector<TensorSpec> tensor_specs(const Graph& graph, int index);
 
+/// The same for a node not (yet) in a graph: its output shape and its first input's channels
+/// (0 for ops without inputs).
+std::vector<TensorSpec> tensor_specs(const Node& node, const Shape& output, int64_t in_channels);
+
 }  // namespace pk

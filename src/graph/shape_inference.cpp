@@ -1,8 +1,10 @@
-// Shape rules of every op (one switch), with the validation that names the node.
+// Shape rules of every op (one switch), with the validation that names the node, and the size
+// limits: no output or tensor larger than kMaxElements, no size arithmetic that overflows int64.
 #include <algorithm>
 
 #include "core/error.h"
 #include "graph/builder.h"
+#include "graph/params.h"
 
 namespace pk {
 namespace {
@@ -35,17 +37,18 @@ void expect_positive(const Node& n, const Hw& v, const char* what, int minimum) 
            what, v.h, v.w, minimum);
 }
 
-/// Output size, or 0 if the (dilated) kernel does not fit the padded input.
+/// Output size, or 0 if the (dilated) kernel does not fit the padded input. `in` ≤ kMaxElements
+/// and int attributes keep the arithmetic far from int64 overflow.
 int64_t conv_out_size(int64_t in, int k, int s, int p, int d) {
-  const int64_t span = in + 2 * p - d * (k - 1) - 1;
+  const int64_t span = in + 2 * int64_t{p} - int64_t{d} * (k - 1) - 1;
   return span < 0 ? 0 : span / s + 1;
 }
 
 int64_t pool_out_size(int64_t in, int k, int s, int p, bool ceil_mode) {
-  int64_t num = in + 2 * p - k;
+  int64_t num = in + 2 * int64_t{p} - k;
   if (num < 0) return 0;  // the kernel does not fit
   int64_t out = (ceil_mode ? (num + s - 1) / s : num / s) + 1;
-  if (ceil_mode && (out - 1) * s >= in + p) --out;  // last window must start inside the input
+  if (ceil_mode && (out - 1) * s >= in + p) --out;  // (out − 1)·s ≤ num: no overflow  // last window must start inside the input
   return out;
 }
 
@@ -75,9 +78,20 @@ Shape infer_elementwise_binary(const Node& n, const Shape& a, const Shape& b) {
   return a;
 }
 
-}  // namespace
+/// UserError naming the node if its output `out` or one of its tensors has more than
+/// kMaxElements elements (their float32 bytes would not fit in int64).
+void check_sizes(const Node& n, const Shape& out, const std::vector<const Shape*>& in) {
+  PK_CHECK(checked_numel(out.dims).has_value(),
+           "node '{}' ({}): output shape {} has more than 2^61 elements (its float32 size does not fit in int64)",
+           n.name, op_name(n.op), out.str());
+  for (const auto& spec : tensor_specs(n, out, in.empty() ? 0 : in[0]->channels()))
+    PK_CHECK(checked_numel(spec.shape).has_value(),
+             "node '{}' ({}): its {} tensor of shape {} has more than 2^61 elements (its float32 size does not fit "
+             "in int64)",
+             n.name, op_name(n.op), spec.name, Shape{spec.shape}.str());
+}
 
-Shape infer_shape(const Node& n, const std::vector<const Shape*>& in) {
+Shape infer_unchecked(const Node& n, const std::vector<const Shape*>& in) {
   switch (n.op) {
     case OpKind::kInput: {
       expect_arity(n, in, 0);
@@ -140,7 +154,10 @@ Shape infer_shape(const Node& n, const std::vector<const Shape*>& in) {
         expect_feature_map(n, *s);
         PK_CHECK(s->height() == in[0]->height() && s->width() == in[0]->width(),
                  "concat '{}': inputs {} and {} differ in height/width", n.name, in[0]->str(), s->str());
-        channels += s->channels();
+        const std::optional<int64_t> sum = checked_add(channels, s->channels());
+        PK_CHECK(sum.has_value(), "concat '{}': the channel counts of its inputs add up to more than int64 holds",
+                 n.name);
+        channels = *sum;
       }
       return Shape{{channels, in[0]->height(), in[0]->width()}};
     }
@@ -157,7 +174,9 @@ Shape infer_shape(const Node& n, const std::vector<const Shape*>& in) {
       const auto& a = expect_attrs<UpsampleAttrs>(n);
       PK_CHECK(a.scale >= 1, "upsample '{}': scale {} must be ≥ 1", n.name, a.scale);
       const Shape& x = expect_feature_map(n, *in[0]);
-      return Shape{{x.channels(), x.height() * a.scale, x.width() * a.scale}};
+      const std::optional<int64_t> h = checked_mul(x.height(), a.scale), w = checked_mul(x.width(), a.scale);
+      PK_CHECK(h && w, "upsample '{}': input {} scaled by {} does not fit in int64", n.name, x.str(), a.scale);
+      return Shape{{x.channels(), *h, *w}};
     }
     case OpKind::kFlatten:
       expect_arity(n, in, 1);
@@ -189,6 +208,14 @@ Shape infer_shape(const Node& n, const std::vector<const Shape*>& in) {
       break;
   }
   PK_ASSERT(false, "infer_shape: invalid op {}", static_cast<int>(n.op));
+}
+
+}  // namespace
+
+Shape infer_shape(const Node& n, const std::vector<const Shape*>& in) {
+  Shape out = infer_unchecked(n, in);
+  check_sizes(n, out, in);
+  return out;
 }
 
 }  // namespace pk
