@@ -337,4 +337,16 @@ TEST(Cli, BadPlanAndBudgetAreUsageErrors) {
   fs::remove_all(d);
 }
 
+// An output path that is not a regular file is refused before any work (exit 2) and left as it is.
+TEST(Cli, ExportToFifoIsRefusedAndTheFifoStays) {
+  fs::path d = temp_dir();
+  const std::string fifo = (d / "model.onnx").string();
+  ASSERT_EQ(run_shell("mkfifo " + fifo).code, 0);
+  CommandResult r = prunekit("export resnet20 --out " + fifo);
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find(fifo + "': it is a FIFO, not a regular file"), std::string::npos) << r.output;
+  EXPECT_TRUE(fs::is_fifo(fifo));
+  fs::remove_all(d);
+}
+
 }  // namespace
