@@ -20,7 +20,8 @@ namespace pk {
 /// renames it to `path` and fsyncs the directory. New files get 0666 & ~umask, like any file.
 /// On any exception (from `write` or from the file system) the temporary file is removed and
 /// the exception propagates; `path` is untouched. Throws UserError if `path` is refused by
-/// check_writable_path or the file system fails (disk full, permissions).
+/// check_writable_path or the file system fails (disk full, permissions); the one error after
+/// the rename, a failed directory fsync, is reported although `path` already has the new content.
 void write_file_atomically(const std::string& path, const std::function<void(std::ostream&)>& write);
 
 /// Checks up front what write_file_atomically checks first, so a long job fails in its first
