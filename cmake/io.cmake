@@ -1,7 +1,7 @@
 # src/io (ONNX import/export, TorchScript export): libonnx + protobuf from Debian's libonnx-dev
 # (headers in /usr/include, so they are system headers and -Werror does not apply to them).
 find_package(ONNX REQUIRED)
-pk_library(io pk_weights pk_torch onnx onnx_proto)
+pk_library(io pk_exec pk_torch onnx onnx_proto)
 
 # The interop tests run real consumers: /usr/bin/python3 (Debian's python3-onnx, python3-torch,
 # python3-torchvision) and node with tools/ort/node_modules/onnxruntime-node (scripts/install_npm.sh).
@@ -40,7 +40,7 @@ function(pk_io_tests)
     target_include_directories(test_io_cli PRIVATE ${CMAKE_SOURCE_DIR}/tests/io ${CMAKE_SOURCE_DIR}/tests)
     target_compile_options(test_io_cli PRIVATE ${PK_WARNINGS})
     target_compile_definitions(test_io_cli PRIVATE ${PK_IO_TEST_DEFINITIONS} PK_PRUNEKIT_BIN="$<TARGET_FILE:prunekit>")
-    target_link_libraries(test_io_cli PRIVATE pk_io pk_exec pk_models GTest::gtest GTest::gtest_main)
+    target_link_libraries(test_io_cli PRIVATE pk_io pk_exec pk_models pk_plan GTest::gtest GTest::gtest_main)
     add_dependencies(test_io_cli prunekit)
     gtest_discover_tests(test_io_cli PROPERTIES LABELS integration DISCOVERY_TIMEOUT 60)
   endif()

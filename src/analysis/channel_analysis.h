@@ -86,8 +86,8 @@ struct ChannelGroup {
   /// block_of[i] is the block of group channel i (empty when blocks == 1). For a grouped conv
   /// with C inputs, F filters and G groups, input channel k lies in block k / (C/G) (consumer
   /// side) and filter k in block k / (F/G) (producer side); several grouped members must agree
-  /// on the partition (up to the blocks' labels), else the group is pinned. Only set with
-  /// AnalysisOptions::grouped_conv_blocks (without it grouped convs pin both sides).
+  /// on the partition (up to the blocks' labels), else the group is pinned. Not set when
+  /// AnalysisOptions::grouped_conv_blocks is false (grouped convs then pin both sides).
   int blocks = 1;
   std::vector<int> block_of;
 };
@@ -136,12 +136,10 @@ class ChannelAnalysis {
 };
 
 struct AnalysisOptions {
-  /// Grouped convs (1 < groups, not depthwise): true makes their input and output groups prunable
-  /// in equal blocks (ChannelGroup::blocks; docs/channel-rules.md); false pins both sides.
-  /// Off by default until regroup_layout (src/plan/regroup_layout.cpp, reorderable_groups) stops
-  /// treating every prunable group as freely reorderable: a regrouped dense neighbour
-  /// (plan.conv_groups, search --method gconv) would permute a blocked group across its blocks.
-  bool grouped_conv_blocks = false;
+  /// Grouped convs (1 < groups, not depthwise): true (the default) makes their input and output
+  /// groups prunable in equal blocks (ChannelGroup::blocks; docs/channel-rules.md); false pins
+  /// both sides, as prunekit did before grouped convs were pruned.
+  bool grouped_conv_blocks = true;
 };
 
 /// Analyzes `graph` (see the rules in docs/channel-rules.md). Never throws for a valid Graph:

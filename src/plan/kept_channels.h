@@ -7,8 +7,8 @@
 //   Conv2d, groups = 1      weight = W.idx(0, out).idx(1, in[0]); bias = b.idx(0, out)
 //   Conv2d, depthwise       weight = W.idx(0, out)  (dim 1 is 1); bias = b.idx(0, out);
 //                           groups = out.size() (= in[0].size())
-//   Conv2d, other groups    G = groups stays (AnalysisOptions::grouped_conv_blocks; pinned, i.e.
-//                           in/out are everything, without it): the plan keeps the same number of
+//   Conv2d, other groups    G = groups stays (in/out are everything when the analysis pinned it:
+//                           AnalysisOptions::grouped_conv_blocks = false): the plan keeps the same number of
 //                           filters and of inputs per block, so with P = C/G, Q = F/G:
 //                           weight = concat over blocks b of W.idx(0, out ∩ [bQ, (b+1)Q))
 //                                    .idx(1, (in[0] ∩ [bP, (b+1)P)) − bP)

@@ -85,10 +85,12 @@ TEST(ChannelRules, DepthwiseConvPassesItsChannelsThrough) {
   EXPECT_EQ(group_of(a, g, "project"), group_of(a, g, "stem"));  // tied by the Add
 }
 
-TEST(ChannelRules, GroupedConvPinsBothSidesByDefault) {
+TEST(ChannelRules, GroupedConvPinsBothSidesWithoutBlocks) {
+  AnalysisOptions pin_grouped;
+  pin_grouped.grouped_conv_blocks = false;
   for (int groups : {2, 4}) {
     const Graph g = test::group_conv_net(groups);
-    const auto a = analyze_channels(g);
+    const auto a = analyze_channels(g, pin_grouped);
     for (const char* name : {"conv0", "gconv"}) {
       EXPECT_FALSE(a.group(name).prunable) << name;
       EXPECT_NE(a.group(name).reason.find("grouped conv 'gconv' (groups=" + std::to_string(groups)),
@@ -99,7 +101,13 @@ TEST(ChannelRules, GroupedConvPinsBothSidesByDefault) {
   }
 }
 
-const AnalysisOptions kBlocks{/*grouped_conv_blocks=*/true};
+const AnalysisOptions kBlocks;  // the default: grouped convs pruned in equal blocks
+
+TEST(ChannelRules, GroupedConvBlocksAreTheDefault) {
+  const auto a = analyze_channels(test::group_conv_net(4));  // no options: what every command uses
+  EXPECT_TRUE(a.group("conv0").prunable) << a.group("conv0").reason;
+  EXPECT_EQ(a.group("gconv").blocks, 4);
+}
 
 TEST(ChannelRules, GroupedConvBlocksBothSides) {
   for (int groups : {2, 4}) {

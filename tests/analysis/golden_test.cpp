@@ -17,9 +17,7 @@ namespace {
 
 void check_golden(const std::string& stem, const Graph& g) {
   const std::string path = std::string(PK_GOLDEN_DIR) + "/analysis/" + stem + ".txt";
-  AnalysisOptions options;  // grouped convs in equal blocks (pinned without it)
-  options.grouped_conv_blocks = true;
-  const std::string text = to_text(analyze_channels(g, options));
+  const std::string text = to_text(analyze_channels(g));  // default options
   const char* update = std::getenv("PK_UPDATE_GOLDEN");
   if (update != nullptr && std::string(update) == "1") {
     write_file_atomically(path, [&](std::ostream& out) { out << text; });

@@ -43,6 +43,12 @@ fs::path temp_dir() {
 
 CommandResult run_command(const std::string& command) { return testing::run_command(command + " 2>&1"); }
 
+nlohmann::json json_document(const std::string& output) {
+  const size_t start = output.rfind('{', 0) == 0 ? 0 : output.find("\n{");
+  if (start == std::string::npos) throw std::runtime_error("no JSON document in: " + output);
+  return nlohmann::json::parse(output.substr(start));
+}
+
 void write_raw(const fs::path& path, const torch::Tensor& t) {
   torch::Tensor c = t.detach().to(torch::kFloat32).contiguous();
   std::ofstream out(path, std::ios::binary);

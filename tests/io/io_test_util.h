@@ -26,6 +26,11 @@ using CommandResult = testing::CommandResult;
 /// Runs a shell command and captures its stdout and stderr.
 CommandResult run_command(const std::string& command);
 
+/// The JSON document a `--json` command wrote to stdout, from `output` that also holds its stderr
+/// (the resolved-options line, "prunekit <command> {...}"): the text from the first line that
+/// starts with '{'.
+nlohmann::json json_document(const std::string& output);
+
 /// float32 little-endian, no header.
 void write_raw(const fs::path& path, const torch::Tensor& t);
 torch::Tensor read_raw(const fs::path& path, const std::vector<int64_t>& shape);

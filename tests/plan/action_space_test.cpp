@@ -27,9 +27,7 @@ PruneAction random_action(const ActionSpace& space, std::mt19937& rng, double lo
 
 TEST(ActionSpace, GroupedConvGroupsKeepMultiplesOfTheirBlocks) {
   const Graph g = test::resnext_net();  // conv1 and conv2 groups: 16 channels in 4 blocks
-  AnalysisOptions blocks;
-  blocks.grouped_conv_blocks = true;
-  const auto a = analyze_channels(g, blocks);
+  const auto a = analyze_channels(g);
   ASSERT_EQ(a.group("conv1").blocks, 4);
   for (int round_to : {1, 2, 8}) {
     ActionSpaceOptions o;

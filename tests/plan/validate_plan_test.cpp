@@ -11,7 +11,8 @@
 namespace pk {
 namespace {
 
-const AnalysisOptions kBlocks{/*grouped_conv_blocks=*/true};
+const AnalysisOptions kBlocks;  // the default: grouped convs pruned in equal blocks
+const AnalysisOptions kPinGrouped{/*grouped_conv_blocks=*/false};
 
 class ValidatePlan : public ::testing::Test {
  protected:
@@ -56,7 +57,7 @@ TEST_F(ValidatePlan, GroupNotPrunable) {
   expect_problem(resnet_, p, "plan: group 'fc' cannot be pruned (graph output 'fc'); it must keep all 10 channels");
   PrunePlan q;
   q.keep_count("gconv", 8);
-  expect_problem(test::group_conv_net(2), q, "grouped conv 'gconv' (groups=2");
+  expect_problem(test::group_conv_net(2), q, "grouped conv 'gconv' (groups=2", kPinGrouped);
   PrunePlan r;  // in blocks: gconv_b's 4 blocks disagree with gconv_a's 2 on conv0
   r.keep_count("conv0", 4);
   expect_problem(test::two_groupings_net(), r, "grouped conv 'gconv_b' (groups=4", kBlocks);

@@ -165,9 +165,7 @@ TEST(Importance, GroupedConvConsumerColumnsFollowTheBlocks) {
   x = b.conv("g", x, 6, 3, 1, 1, /*groups=*/2);
   b.output(b.linear("fc", b.flatten("f", b.global_avg_pool("gap", x)), 5));
   const Graph g = b.build();
-  AnalysisOptions blocks;
-  blocks.grouped_conv_blocks = true;
-  const ChannelAnalysis an = analyze_channels(g, blocks);
+  const ChannelAnalysis an = analyze_channels(g);
   ASSERT_EQ(an.group("a").blocks, 2);
   WeightStore w = WeightStore::initialize(g, 0);
   {

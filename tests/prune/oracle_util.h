@@ -1,12 +1,23 @@
-// Shared by the equivalence oracles (channel pruning, regrouping): weights whose BN layers are
-// non-trivial, and how many random draws each architecture gets.
+// Shared by the equivalence oracles (channel pruning, regrouping, the imported ResNeXt): weights
+// whose BN layers are non-trivial, inputs, the masked reference of a channel plan, how many
+// random draws each architecture gets and the zoo they run on.
 #pragma once
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <functional>
+#include <string>
+#include <vector>
 
+#include "analysis/channel_analysis.h"
+#include "exec/executor.h"
 #include "graph/graph.h"
+#include "models/zoo.h"
+#include "plan/apply_plan.h"
+#include "plan/kept_channels.h"
+#include "plan/prune_plan.h"
 #include "weights/weight_store.h"
 
 namespace pk::test {
@@ -31,6 +42,62 @@ inline WeightStore oracle_weights(const Graph& g, uint64_t seed) {
       w.get(n.name, "running_var").uniform_(0.5, 2.0, gen);
     }
   return w;
+}
+
+/// A batch of 2 standard-normal inputs of `g`'s input shape.
+inline torch::Tensor oracle_input(const Graph& g, uint64_t seed) {
+  std::vector<int64_t> shape{2};
+  for (auto d : g.node(g.input_names()[0]).shape.dims) shape.push_back(d);
+  return torch::randn(shape, at::make_generator<at::CPUGeneratorImpl>(seed));
+}
+
+/// Output of `g` in eval mode, without gradients.
+inline torch::Tensor run_eval(const Graph& g, const WeightStore& w, const torch::Tensor& x) {
+  Executor ex(g, w);
+  ex.eval();
+  torch::NoGradGuard ng;
+  return ex.forward(x);
+}
+
+/// max |got − expected| / max(1, max |expected|): the oracles accept below 1e-4.
+inline double relative_diff(const torch::Tensor& got, const torch::Tensor& expected) {
+  const double diff = (got - expected).abs().max().item<double>();
+  return diff / std::max(1.0, expected.abs().max().item<double>());
+}
+
+/// Every zoo architecture at 3x16x16, each with its own seed (1, 2, ...).
+inline void for_each_zoo_model(const std::function<void(const std::string&, const Graph&, uint64_t)>& check) {
+  ModelOptions o;
+  o.in_channels = 3;
+  o.input_size = 16;
+  uint64_t seed = 1;
+  for (const auto& name : known_models()) check(name, build_model(name, o), seed++);
+}
+
+/// Output of the original network with `plan`'s blocks bypassed and its pruned channels zeroed
+/// everywhere: what the physically pruned network must compute.
+inline torch::Tensor masked_reference(const Graph& g, const WeightStore& w, const ChannelAnalysis& a,
+                                      const PrunePlan& plan, const torch::Tensor& x) {
+  PrunePlan blocks_only;
+  blocks_only.removed_blocks = plan.removed_blocks;
+  Graph bypassed = apply_plan_to_graph(g, a, blocks_only);
+  WeightStore kept_weights;
+  for (const auto& [node, tensors] : w.all())
+    if (bypassed.has(node))
+      for (const auto& [name, t] : tensors) kept_weights.set(node, name, t);
+  Executor ex(bypassed, kept_weights);
+  const KeptChannels kept = kept_channels(g, a, plan);
+  for (int i = 0; i < bypassed.size(); ++i) {
+    const Node& n = bypassed.node(i);
+    const NodeChannels& k = kept.nodes[g.index_of(n.name)];
+    if (k.out_full()) continue;
+    auto mask = torch::zeros({k.out_size});
+    for (int c : k.out) mask[c] = 1.0f;
+    ex.set_channel_mask(n.name, mask);
+  }
+  ex.eval();
+  torch::NoGradGuard ng;
+  return ex.forward(x);
 }
 
 }  // namespace pk::test

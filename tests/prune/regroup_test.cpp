@@ -75,13 +75,6 @@ WeightStore masked_weights(const Graph& g, const WeightStore& w, const std::map<
   return masked;
 }
 
-torch::Tensor run(const Graph& g, const WeightStore& w, const torch::Tensor& x) {
-  Executor ex(g, w);
-  ex.eval();
-  torch::NoGradGuard ng;
-  return ex.forward(x);
-}
-
 int count_permutes(const Graph& g) {
   return static_cast<int>(std::count_if(g.nodes().begin(), g.nodes().end(),
                                         [](const Node& n) { return n.op == OpKind::kChannelPermute; }));
@@ -90,9 +83,7 @@ int count_permutes(const Graph& g) {
 void check_architecture(const std::string& label, const Graph& g, uint64_t seed) {
   const WeightStore w = test::oracle_weights(g, seed);
   std::mt19937 rng(static_cast<uint32_t>(seed));
-  std::vector<int64_t> shape{2};
-  for (auto d : g.node(g.input_names()[0]).shape.dims) shape.push_back(d);
-  const torch::Tensor x = torch::randn(shape, at::make_generator<at::CPUGeneratorImpl>(seed));
+  const torch::Tensor x = test::oracle_input(g, seed);
   const int before = count_permutes(g);
   int regrouped = 0;
   for (int p = 0; p < test::oracle_draws(); ++p) {
@@ -100,12 +91,10 @@ void check_architecture(const std::string& label, const Graph& g, uint64_t seed)
     regrouped += !regroups.empty();
     const PrunedNetwork net = regroup_convs(g, w, regroups);
     for (const auto& [name, r] : regroups) ASSERT_EQ(net.graph.node(name).attr<ConvAttrs>().groups, r.groups);
-    const torch::Tensor got = run(net.graph, net.weights, x);
-    const torch::Tensor expected = run(g, masked_weights(g, w, regroups), x);
+    const torch::Tensor got = test::run_eval(net.graph, net.weights, x);
+    const torch::Tensor expected = test::run_eval(g, masked_weights(g, w, regroups), x);
     ASSERT_EQ(got.sizes(), expected.sizes()) << label << " draw " << p;
-    const double diff = (got - expected).abs().max().item<double>();
-    const double scale = std::max(1.0, expected.abs().max().item<double>());
-    ASSERT_LT(diff, 1e-4 * scale) << label << " draw " << p << ": max |regrouped − masked| = " << diff;
+    ASSERT_LT(test::relative_diff(got, expected), 1e-4) << label << " draw " << p << ": regrouped ≠ masked";
     const ChannelAnalysis a = analyze_channels(g);
     EXPECT_EQ(count_permutes(net.graph) - before, regroup_layout(g, a, regroups).permutes()) << label;
   }
@@ -124,13 +113,7 @@ Graph flatten_chain() {
   return b.build();
 }
 
-TEST(RegroupEquivalence, EveryZooArchitecture) {
-  ModelOptions o;
-  o.in_channels = 3;
-  o.input_size = 16;
-  uint64_t seed = 1;
-  for (const auto& name : known_models()) check_architecture(name, build_model(name, o), seed++);
-}
+TEST(RegroupEquivalence, EveryZooArchitecture) { test::for_each_zoo_model(check_architecture); }
 
 TEST(RegroupEquivalence, SmallNetsWithEveryChannelRule) {
   check_architecture("chain", test::chain_net(), 11);
@@ -203,9 +186,7 @@ TEST(RegroupFolding, BlocksOfAGroupedConvAreNeverReordered) {
   // conv1 writes the input group of conv2 (groups = 4): with that group prunable in blocks, a
   // relabeling would mix conv2's blocks, so conv1's order must stay and conv1 gets a permute.
   const Graph g = test::resnext_net();
-  AnalysisOptions blocked;
-  blocked.grouped_conv_blocks = true;
-  const ChannelAnalysis a = analyze_channels(g, blocked);
+  const ChannelAnalysis a = analyze_channels(g);
   ASSERT_EQ(a.group("conv1").blocks, 4);
   std::mt19937 rng(11);
   const RegroupLayout layout = regroup_layout(g, a, {{"conv1", random_blocks(2, 16, 8, rng)}});
@@ -248,9 +229,9 @@ TEST(Regroup, PlanApplyRegroupsWithThePlansPermutationsAfterItsChannels) {
   const PrunedNetwork expected = regroup_convs(bypassed.graph, bypassed.weights, {{"layer3.1.conv1", r}});
   EXPECT_EQ(got.graph.node("layer3.1.conv1").attr<ConvAttrs>().groups, 8);
   const torch::Tensor x = torch::randn({2, 1, 8, 8});
-  EXPECT_TRUE(torch::allclose(run(got.graph, got.weights, x), run(expected.graph, expected.weights, x)));
-  EXPECT_TRUE(torch::allclose(run(got.graph, got.weights, x),
-                              run(bypassed.graph, masked_weights(bypassed.graph, bypassed.weights, {{"layer3.1.conv1", r}}), x),
+  EXPECT_TRUE(torch::allclose(test::run_eval(got.graph, got.weights, x), test::run_eval(expected.graph, expected.weights, x)));
+  EXPECT_TRUE(torch::allclose(test::run_eval(got.graph, got.weights, x),
+                              test::run_eval(bypassed.graph, masked_weights(bypassed.graph, bypassed.weights, {{"layer3.1.conv1", r}}), x),
                               1e-4, 1e-5));
 }
 

@@ -46,6 +46,7 @@ std::string group_costs_text(const std::vector<ConvGroupCosts>& convs) {
 }
 
 void run(const AnalyzeCommandOptions& o) {
+  print_resolved_options("analyze", {{"model", o.model}, {"json", o.json}, {"zoo", zoo_options_json(o.zoo)}});
   LoadedModel m = load_model_source(o.model, o.zoo, 0);
   const Graph& g = m.graph;
   const GraphCost cost = graph_cost(g);
@@ -63,6 +64,7 @@ void run(const AnalyzeCommandOptions& o) {
                         {"size", grp.size},
                         {"prunable", grp.prunable},
                         {"reason", grp.reason},
+                        {"blocks", grp.blocks},  // > 1: keeps a multiple, equal per block
                         {"members", members}});
     }
     nlohmann::json blocks = nlohmann::json::array();
@@ -123,7 +125,7 @@ Action register_analyze(CLI::App& app) {
   cmd->footer(
       "Examples:\n  prunekit analyze --model base.pkm\n  prunekit analyze resnet56 --in-channels 3 --input-size 32 --json\n"
       "MACs count the multiply-accumulates of Conv2d and Linear layers for one image.");
-  cmd->add_option("--model,model", o->model, "model file (.pkm) or built-in model name")->required();
+  cmd->add_option("--model,model", o->model, "model file (.pkm or .onnx) or built-in model name")->required();
   cmd->add_flag("--json", o->json, "machine-readable output");
   cmd->add_option("--in-channels", o->zoo.in_channels, "built-in models: input channels")->capture_default_str();
   cmd->add_option("--input-size", o->zoo.input_size, "built-in models: input height = width")->capture_default_str();

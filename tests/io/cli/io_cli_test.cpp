@@ -36,8 +36,8 @@ TEST(IoCli, ExportImportAnalyzeRoundTrip) {
   CommandResult b = prunekit("analyze --json " + pkm);
   ASSERT_EQ(a.code, 0) << a.output;
   ASSERT_EQ(b.code, 0) << b.output;
-  const auto ja = nlohmann::json::parse(a.output.substr(a.output.find('{')));
-  const auto jb = nlohmann::json::parse(b.output.substr(b.output.find('{')));
+  const auto ja = json_document(a.output);
+  const auto jb = json_document(b.output);
   EXPECT_EQ(ja["macs"], jb["macs"]);
   EXPECT_GT(ja["macs"].get<int64_t>(), 40'000'000);  // ResNet-20 at 32x32: ~41M MACs
 }
