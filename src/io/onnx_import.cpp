@@ -80,9 +80,10 @@ void OnnxImporter::read_inputs() {
              dims.size());
     Shape s;
     for (int d = 1; d < dims.size(); ++d) {
-      PK_CHECK(dims[d].has_dim_value() && dims[d].dim_value() > 0,
-               "{}: dimension {} is dynamic ('{}'); only the batch dimension may be dynamic", where, d,
-               dims[d].dim_param());
+      PK_CHECK(dims[d].has_dim_value(), "{}: dimension {} is dynamic ('{}'); only the batch dimension may be dynamic",
+               where, d, dims[d].dim_param());
+      PK_CHECK(dims[d].dim_value() > 0, "{}: dimension {} is {}; every dimension but the batch must be at least 1",
+               where, d, dims[d].dim_value());
       s.dims.push_back(dims[d].dim_value());
     }
     if (dims[0].has_dim_value() && dims[0].dim_value() > 0) static_batch_ = dims[0].dim_value();
@@ -153,13 +154,18 @@ OnnxImport OnnxImporter::finish() {
     outputs.push_back(it->second.node);
   }
   PK_CHECK(!outputs.empty(), "'{}': the graph has no output", source_);
+  // Every node the outputs depend on, by an explicit stack (a recursion would overflow the call
+  // stack on long chains).
   std::vector<bool> live(nodes_.size(), false);
-  std::function<void(int)> mark = [&](int i) {
-    if (live[i]) return;
+  std::vector<int> pending;
+  for (const auto& o : outputs) pending.push_back(index_.at(o));
+  while (!pending.empty()) {
+    const int i = pending.back();
+    pending.pop_back();
+    if (live[i]) continue;
     live[i] = true;
-    for (const auto& in : nodes_[i].inputs) mark(index_.at(in));
-  };
-  for (const auto& o : outputs) mark(index_.at(o));
+    for (const auto& in : nodes_[i].inputs) pending.push_back(index_.at(in));
+  }
 
   GraphBuilder b;
   for (size_t i = 0; i < nodes_.size(); ++i)

@@ -25,6 +25,13 @@ PrunePlan resolve_counts(const PrunePlan& plan, const ChannelAnalysis& analysis,
     const ChannelGroup& g = analysis.group(name);  // UserError if unknown
     PK_CHECK(keep.count >= 1 && keep.count <= g.size, "plan: group '{}' keeps {} channels; expected 1..{}", name,
              keep.count, g.size);
+    PK_CHECK(g.prunable || keep.count == g.size, "plan: group '{}' cannot be pruned ({}); it must keep all {} channels",
+             name, g.reason, g.size);
+    if (keep.count == g.size) {  // nothing to choose (pinned groups have no scores)
+      keep.indices.resize(g.size);
+      std::iota(keep.indices.begin(), keep.indices.end(), 0);
+      continue;
+    }
     auto it = scores.find(name);
     PK_CHECK(it != scores.end(), "resolve_counts: no importance scores for group '{}' (keeps {} of {})", name,
              keep.count, g.size);

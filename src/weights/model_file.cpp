@@ -78,7 +78,7 @@ std::string describe_foreign(const std::string& b) {
            ".pkm first";
   } else if (byte(0) == 0x08) {
     kind = "it looks like an ONNX model (a protobuf message starting with field 1, ir_version); import ONNX "
-           "files with the ONNX importer";
+           "files with `prunekit import` (every --model also reads .onnx files directly)";
   } else if (byte(0) == 0x80 && byte(1) >= 2 && byte(1) <= 5) {
     kind = "it looks like a Python pickle (a legacy torch.save file?)";
   } else if (byte(0) == 0x1f && byte(1) == 0x8b) {

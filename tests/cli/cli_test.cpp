@@ -10,8 +10,13 @@
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <utility>
+#include <vector>
 
+#include "core/directory_lock.h"
+#include "models/zoo.h"
 #include "support/command.h"
+#include "weights/model_file.h"
 
 namespace {
 
@@ -99,6 +104,21 @@ TEST(Cli, CorruptModelFileIsUsageError) {
   EXPECT_NE(r.output.find("bad.pkm"), std::string::npos) << r.output;
 }
 
+// A CRC-valid model whose recorded dataset has a value of the wrong type: exit 2 naming the file
+// and the key (not a raw "[json.exception.type_error.302]").
+TEST(Cli, WrongTypeInModelMetadataIsUsageErrorNamingTheKey) {
+  fs::path d = temp_dir();
+  const std::string path = (d / "bad_metadata.pkm").string();
+  const pk::Graph g = pk::build_model("resnet20", pk::ModelOptions{});
+  pk::save_model(path, g, pk::WeightStore::initialize(g, 0),
+                 {{"dataset", {{"name", "fashion-mnist"}, {"search_size", "abc"}}}});
+  CommandResult r = prunekit("eval --model " + path);
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("bad_metadata.pkm"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("dataset.search_size"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("json.exception"), std::string::npos) << r.output;
+}
+
 TEST(Cli, ChannelMismatchWithDatasetIsUsageError) {
   if (!has_fashion_mnist()) GTEST_SKIP() << "dataset-fashion-mnist not installed";
   fs::path d = temp_dir();
@@ -167,6 +187,87 @@ TEST(Cli, FinetuneWithLabelFreeDistillation) {
   EXPECT_NE(f.output.find("\"teacher\""), std::string::npos) << "resolved options should name the teacher";
   CommandResult missing = prunekit("finetune --model " + (d / "nope.pkm").string() + " --out " + tuned);
   EXPECT_EQ(missing.code, 2);
+  fs::remove_all(d);
+}
+
+// Every --model (and --teacher) reads .onnx files: a model exported to ONNX is searched and
+// fine-tuned with itself as the teacher, as the README says.
+TEST(Cli, SearchAndFinetuneReadOnnxModels) {
+  if (!has_fashion_mnist()) GTEST_SKIP() << "dataset-fashion-mnist not installed";
+  fs::path d = temp_dir() / "onnx_model";
+  fs::create_directories(d);
+  const std::string base = (d / "base.pkm").string(), onnx = (d / "base.onnx").string();
+  CommandResult t = prunekit("train --model resnet20 --width 0.25 --epochs 1 --train-limit 256 --test-limit 64 "
+                             "--no-progress --out " + base);
+  ASSERT_EQ(t.code, 0) << t.output;
+  CommandResult e = prunekit("export --model " + base + " --out " + onnx);
+  ASSERT_EQ(e.code, 0) << e.output;
+  CommandResult s = prunekit("search --method random --model " + onnx + " --search-size 16 --episodes 2 "
+                             "--calib-batches 1 --calib-batch-size 16 --target-macs 0.5 --no-progress --out " +
+                             (d / "run").string());
+  ASSERT_EQ(s.code, 0) << s.output;
+  ASSERT_TRUE(fs::exists(d / "run" / "pruned.pkm"));
+  // Its metadata is true of the pruned network: the parent's test accuracy and training record
+  // sit under "parent" with its digest, the search's own score at "search".
+  const nlohmann::json meta = pk::load_model((d / "run" / "pruned.pkm").string()).metadata;
+  EXPECT_FALSE(meta.contains("accuracy")) << meta.dump();
+  EXPECT_FALSE(meta.contains("training")) << meta.dump();
+  EXPECT_EQ(meta["parent"]["model"], onnx);
+  EXPECT_TRUE(meta["parent"].contains("digest"));
+  EXPECT_TRUE(meta["parent"]["accuracy"].contains("top1")) << "the ONNX file kept the parent's metadata";
+  EXPECT_TRUE(meta["search"].contains("search_accuracy")) << meta["search"].dump();
+  // The run folder is not started over silently, and never written by two processes at once.
+  const std::string again = "search --method random --model " + onnx + " --search-size 16 --episodes 2 "
+                            "--calib-batches 1 --calib-batch-size 16 --no-progress --out " + (d / "run").string();
+  CommandResult rerun = prunekit(again);
+  EXPECT_EQ(rerun.code, 2) << rerun.output;
+  EXPECT_NE(rerun.output.find("holds a previous search"), std::string::npos) << rerun.output;
+  {
+    const pk::DirectoryLock held((d / "run").string());
+    CommandResult locked = prunekit(again + " --overwrite");
+    EXPECT_EQ(locked.code, 2) << locked.output;
+    EXPECT_NE(locked.output.find("being written by another prunekit process (pid " + std::to_string(::getpid())),
+              std::string::npos)
+        << locked.output;
+  }
+  CommandResult overwrite = prunekit(again + " --overwrite");
+  EXPECT_EQ(overwrite.code, 0) << overwrite.output;
+  CommandResult f = prunekit("finetune --model " + onnx + " --teacher " + onnx +
+                             " --epochs 1 --train-limit 64 --test-limit 64 --no-progress --out " + (d / "ft.pkm").string());
+  ASSERT_EQ(f.code, 0) << f.output;
+  EXPECT_TRUE(fs::exists(d / "ft.pkm"));
+  fs::remove_all(d);
+}
+
+/// The first bytes of `path` (up to 8).
+std::string file_head(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::string head(8, '\0');
+  in.read(head.data(), 8);
+  head.resize(static_cast<size_t>(in.gcount()));
+  return head;
+}
+
+// train/finetune write the format their --out names; import, whose output is a .pkm, refuses
+// another extension instead of writing .pkm bytes under it.
+TEST(Cli, OutputsHonourTheirExtension) {
+  if (!has_fashion_mnist()) GTEST_SKIP() << "dataset-fashion-mnist not installed";
+  fs::path d = temp_dir() / "extensions";
+  fs::create_directories(d);
+  const std::string onnx = (d / "m.onnx").string();
+  CommandResult t = prunekit("train --model resnet20 --width 0.25 --epochs 1 --train-limit 128 --test-limit 64 "
+                             "--no-progress --out " + onnx);
+  ASSERT_EQ(t.code, 0) << t.output;
+  EXPECT_EQ(file_head(onnx).substr(0, 1), "\x08") << "an ONNX ModelProto starts with field 1 (ir_version)";
+  EXPECT_EQ(prunekit("analyze " + onnx).code, 0);
+  CommandResult f = prunekit("finetune --model " + onnx + " --epochs 1 --train-limit 64 --test-limit 64 --no-progress "
+                             "--out " + (d / "ft.pt").string());
+  ASSERT_EQ(f.code, 0) << f.output;
+  EXPECT_EQ(file_head((d / "ft.pt").string()).substr(0, 2), "PK") << "TorchScript is a zip archive";
+  CommandResult i = prunekit("import " + onnx + " --out " + (d / "again.onnx").string());
+  EXPECT_EQ(i.code, 2) << i.output;
+  EXPECT_NE(i.output.find("prunekit export"), std::string::npos) << i.output;
+  EXPECT_FALSE(fs::exists(d / "again.onnx"));
   fs::remove_all(d);
 }
 
@@ -334,6 +435,26 @@ TEST(Cli, BadPlanAndBudgetAreUsageErrors) {
   CommandResult nb = prunekit("prune resnet20 --out " + (d / "y.pkm").string());
   EXPECT_EQ(nb.code, 2);
   EXPECT_NE(nb.output.find("--target-macs"), std::string::npos) << nb.output;
+  // Budgets: a plain number above 1 is ambiguous, 0/-1/nan say what is wrong with the value, and
+  // an unreachable one states the smallest reachable figure; none writes anything.
+  const std::string out = " --out " + (d / "z.pkm").string();
+  for (const auto& [value, says] : std::vector<std::pair<std::string, std::string>>{
+           {"2", "ambiguous"}, {"1.5", "ambiguous"}, {"0", "positive finite"}, {"-1", "positive finite"},
+           {"nan", "positive finite"}, {"1e-9", "the smallest network they allow has"}}) {
+    CommandResult b = prunekit("prune resnet20 --target-macs=" + value + out);
+    EXPECT_EQ(b.code, 2) << value << ": " << b.output;
+    EXPECT_NE(b.output.find(says), std::string::npos) << value << ": " << b.output;
+    EXPECT_FALSE(fs::exists(d / "z.pkm")) << value;
+  }
+  CommandResult m = prunekit("prune resnet20 --target-macs 15M" + out);
+  EXPECT_EQ(m.code, 0) << m.output;
+  EXPECT_NE(m.output.find("\"fraction\":false"), std::string::npos) << "15M is absolute: " << m.output;
+  for (const char* latency : {"nan", "-1", "0.5ms"}) {
+    CommandResult l = prunekit(std::string("search --model resnet20 --target-latency=") + latency +
+                               " --out " + (d / "lat").string());
+    EXPECT_EQ(l.code, 2) << latency << ": " << l.output;
+    EXPECT_NE(l.output.find("--target-latency"), std::string::npos) << latency << ": " << l.output;
+  }
   fs::remove_all(d);
 }
 

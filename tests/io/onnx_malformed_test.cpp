@@ -181,6 +181,12 @@ TEST(OnnxMalformed, ModelLevelProblems) {
     expect_error(m.bytes(), {"dynamic", "only the batch"});
   }
   {
+    OnnxMaker m({3, 0, 8});  // a 0 dimension is not a dynamic one
+    m.node("Relu", "relu", {"x"}, {"y"});
+    m.output("y");
+    expect_error(m.bytes(), {"dimension 2 is 0", "at least 1"});
+  }
+  {
     OnnxMaker m = conv_model();
     m.graph().mutable_node(0)->set_input(1, "c");  // reads its own output: not topologically sorted
     expect_error(m.bytes(), {"conv", "'c'", "not defined"});

@@ -19,9 +19,7 @@ TEST(ResolveCounts, KeepsTheHighestScoresAscending) {
 
 TEST(ResolveCounts, GroupedConvGroupsKeepTheTopOfEveryBlock) {
   const Graph g = test::group_conv_net(4);  // gconv: 16 filters in 4 blocks of 4
-  AnalysisOptions blocks;
-  blocks.grouped_conv_blocks = true;
-  const auto a = analyze_channels(g, blocks);
+  const auto a = analyze_channels(g);
   PrunePlan p;
   p.keep_count("gconv", 8);
   GroupScores s;
@@ -32,6 +30,23 @@ TEST(ResolveCounts, GroupedConvGroupsKeepTheTopOfEveryBlock) {
   PrunePlan bad;
   bad.keep_count("gconv", 6);
   EXPECT_THROW(resolve_counts(bad, a, s), UserError);
+}
+
+TEST(ResolveCounts, APinnedGroupSaysWhyItCannotBePruned) {
+  const Graph g = test::chain_net();
+  const auto a = analyze_channels(g);
+  ASSERT_FALSE(a.group("fc").prunable);
+  PrunePlan p;
+  p.keep_count("fc", 5);
+  try {
+    resolve_counts(p, a, {});
+    FAIL() << "keeping 5 of the pinned group 'fc' was accepted";
+  } catch (const UserError& e) {
+    EXPECT_NE(std::string(e.what()).find("'fc' cannot be pruned (graph output"), std::string::npos) << e.what();
+  }
+  PrunePlan all;
+  all.keep_count("fc", 10);  // keeping everything is fine, and needs no scores
+  EXPECT_EQ(resolve_counts(all, a, {}).groups.at("fc").indices.size(), 10u);
 }
 
 TEST(ResolveCounts, ResolvesOnlyCountOnlyGroups) {

@@ -268,6 +268,7 @@ TEST_F(ModelFileTest, ForeignFilesAreRecognised) {
   msg = load_error(std::string("\x08\x07\x12\x07pytorch\x1a\x05" "2.1.0", 18));
   EXPECT_CONTAINS(msg, "not a prunekit model");
   EXPECT_CONTAINS(msg, "ONNX");
+  EXPECT_CONTAINS(msg, "prunekit import");
 
   msg = load_error(std::string("PK\x03\x04\x14\x00\x00\x00\x08\x00model/data.pkl", 24));
   EXPECT_CONTAINS(msg, "not a prunekit model");

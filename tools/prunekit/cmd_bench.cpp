@@ -28,6 +28,13 @@ struct BenchCommandOptions {
 void run(const BenchCommandOptions& o) {
   for (int b : o.batches) PK_CHECK(b >= 1, "--batch {} must be ≥ 1", b);
   for (int t : o.threads) check_thread_count(t);
+  print_resolved_options("bench", {{"model", o.model},
+                                   {"batches", o.batches},
+                                   {"threads", o.threads},
+                                   {"repetitions", o.repetitions},
+                                   {"warmup", o.warmup},
+                                   {"keep_batchnorm", o.keep_batchnorm},
+                                   {"zoo", zoo_options_json(o.zoo)}});
   LoadedModel m = load_model_source(o.model, o.zoo, 0);
   const GraphCost cost = graph_cost(m.graph);
   Executor executor(m.graph, m.weights);
@@ -72,7 +79,7 @@ Action register_bench(CLI::App& app) {
       "Times forward passes on random input (eval mode) after a warm-up; reports the median and p10/p90.\n"
       "BatchNorm layers are folded into the convolution before them first, as deployment runtimes\n"
       "(ONNX Runtime, TorchScript freezing) do; --keep-batchnorm times the network as trained.");
-  cmd->add_option("--model,model", o->model, "model file or built-in model name")->required();
+  cmd->add_option("--model,model", o->model, "model file (.pkm or .onnx) or built-in model name")->required();
   cmd->add_option("--batch", o->batches, "batch sizes, comma separated")->delimiter(',')->capture_default_str();
   cmd->add_option("--threads", o->threads, "thread counts, comma separated (0 = all cores)")
       ->delimiter(',')

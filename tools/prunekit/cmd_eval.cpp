@@ -29,7 +29,7 @@ void run(EvalCommandOptions& o, CLI::App* cmd) {
            "--split '{}' is unknown; use test, search or train", o.split);
   ModelFile model = load_network(o.model);
   DataOptions data_options = o.data;
-  apply_dataset_metadata(model.metadata, data_options, *cmd);
+  apply_dataset_metadata(model.metadata, o.model, data_options, *cmd);
   print_resolved_options("eval", {{"model", o.model},
                                   {"dataset", data_options.name},
                                   {"split", o.split},

@@ -1,11 +1,9 @@
 // prunekit export: a model (file, .onnx or built-in name) → ONNX, TorchScript or a .pkm file,
-// verified after writing (ONNX: re-imported and compared; TorchScript: reloaded with
-// torch::jit::load and run against prunekit's executor).
+// verified after writing (ONNX and .pkm: read back, graph, weights and output compared;
+// TorchScript: reloaded with torch::jit::load and run against prunekit's executor).
 #include <filesystem>
 #include <iostream>
 #include <optional>
-
-#include <torch/script.h>
 
 #include <fmt/format.h>
 
@@ -16,6 +14,7 @@
 #include "exec/executor.h"
 #include "graph/cost.h"
 #include "io/network_file.h"
+#include "io/verify_network.h"
 #include "io/onnx_model.h"
 #include "model_source.h"
 
@@ -30,43 +29,6 @@ struct ExportCommandOptions {
   uint64_t seed = 0;
   ModelOptions zoo{1, 28, 10, 1.0};
 };
-
-/// Runs `graph` in prunekit's executor and the written file's consumer on the same random batch.
-std::string verify(NetworkFormat format, const std::string& path, const LoadedModel& m) {
-  torch::NoGradGuard no_grad;
-  switch (format) {
-    case NetworkFormat::kOnnx: {
-      ModelFile back = import_onnx(path);
-      PK_CHECK(back.graph == m.graph, "verification failed: '{}' does not re-import to the same graph", path);
-      return "re-imported: same graph and weights";
-    }
-    case NetworkFormat::kTorchScript: {
-      const auto inputs = m.graph.input_names();
-      if (inputs.size() != 1) return "not run (several inputs)";
-      std::vector<int64_t> shape{2};
-      const auto& dims = m.graph.node(inputs[0]).shape.dims;
-      shape.insert(shape.end(), dims.begin(), dims.end());
-      torch::manual_seed(0);
-      const torch::Tensor x = torch::randn(shape);
-      Executor executor(m.graph, m.weights);
-      executor.eval();
-      const torch::Tensor expected = executor.forward(x);
-      torch::jit::Module loaded = torch::jit::load(path);
-      c10::IValue out = loaded.forward({x});
-      const torch::Tensor y = out.isTuple() ? out.toTuple()->elements().at(0).toTensor() : out.toTensor();
-      const double diff = (y - expected).abs().max().item<double>();
-      PK_CHECK(diff <= 1e-4, "verification failed: '{}' loaded with torch::jit::load differs by {} from prunekit", path,
-               diff);
-      return fmt::format("reloaded with torch::jit::load: max |diff| {:.1e} vs prunekit on a random batch", diff);
-    }
-    case NetworkFormat::kPkm: {
-      ModelFile back = load_model(path);
-      PK_CHECK(back.graph == m.graph, "verification failed: '{}' does not reload to the same graph", path);
-      return "reloaded: same graph";
-    }
-  }
-  return "";
-}
 
 void run(const ExportCommandOptions& o) {
   const std::optional<NetworkFormat> by_extension = network_format_from_extension(o.out);
@@ -85,7 +47,7 @@ void run(const ExportCommandOptions& o) {
                            std::filesystem::file_size(o.out));
   std::cout << fmt::format("model    {}: {} nodes, {} MACs, {} params\n", o.model, m.graph.size(),
                            human_count(cost.macs), human_count(cost.params));
-  if (o.verify) std::cout << "verified " << verify(format, o.out, m) << "\n";
+  if (o.verify) std::cout << "verified " << verify_network_file(o.out, format, m.graph, m.weights) << "\n";
 }
 
 }  // namespace

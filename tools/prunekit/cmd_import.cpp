@@ -8,8 +8,10 @@
 #include "commands.h"
 #include "common.h"
 #include "core/atomic_file.h"
+#include "core/error.h"
 #include "graph/cost.h"
 #include "io/onnx_import.h"
+#include "io/network_file.h"
 #include "io/onnx_model.h"
 #include "weights/model_file.h"
 
@@ -23,6 +25,10 @@ struct ImportCommandOptions {
 };
 
 void run(const ImportCommandOptions& o) {
+  PK_CHECK(network_format_from_path(o.out) == NetworkFormat::kPkm,
+           "import writes a prunekit model file, but --out '{}' names a {} file; use a .pkm name, or convert with "
+           "`prunekit export --model {} --out {}`",
+           o.out, network_format_name(network_format_from_path(o.out)), o.input, o.out);
   check_writable_path(o.out);
   print_resolved_options("import", {{"input", o.input}, {"out", o.out}});
   ModelFile m = import_onnx(o.input);

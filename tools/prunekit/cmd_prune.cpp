@@ -19,6 +19,7 @@
 #include "importance_options.h"
 #include "io/network_file.h"
 #include "model_source.h"
+#include "plan/budget_value.h"
 #include "plan/plan_json.h"
 #include "prune/one_shot.h"
 #include "prune/plan_apply.h"
@@ -35,8 +36,8 @@ struct PruneCommandOptions {
   std::string method = "uniform";
   ImportanceCommandOptions importance;
   bool producers_only = false;
-  double target_macs = 0;
-  double target_params = 0;
+  std::string target_macs;    // budget_value.h forms: 0.5, 50%, 15M
+  std::string target_params;
   int round_to = 1;
   int min_channels = 1;
   double max_ratio = 0.9;
@@ -61,13 +62,16 @@ struct PruneInputs {
 };
 
 Budget budget_from(const PruneCommandOptions& o) {
-  PK_CHECK(!(o.target_macs > 0 && o.target_params > 0), "give one budget: --target-macs or --target-params, not both");
+  PK_CHECK(o.target_macs.empty() || o.target_params.empty(),
+           "give one budget: --target-macs or --target-params, not both");
   Budget b;
-  const double t = o.target_macs > 0 ? o.target_macs : o.target_params;
-  if (t <= 0) return b;
-  b.metric = o.target_macs > 0 ? BudgetMetric::kMacs : BudgetMetric::kParams;
-  b.fraction = t <= 1.0;
-  b.target = t;
+  if (o.target_macs.empty() && o.target_params.empty()) return b;
+  const bool macs = !o.target_macs.empty();
+  const BudgetValue v = parse_budget_value(macs ? "--target-macs" : "--target-params",
+                                           macs ? o.target_macs : o.target_params, BudgetQuantity::kCount);
+  b.metric = macs ? BudgetMetric::kMacs : BudgetMetric::kParams;
+  b.fraction = v.fraction;
+  b.target = v.target;
   return b;
 }
 
@@ -94,7 +98,11 @@ nlohmann::json resolved_json(const PruneCommandOptions& o, const PruneInputs& in
   if (o.method == "apply") {
     j["plan"] = o.plan_path;
   } else {
-    j.update({{"target_macs", o.target_macs}, {"target_params", o.target_params}, {"round_to", o.round_to},
+    const Budget b = budget_from(o);
+    j.update({{"budget", {{"metric", b.metric == BudgetMetric::kParams ? "params" : "macs"},
+                          {"target", b.target},
+                          {"fraction", b.fraction}}},
+              {"round_to", o.round_to},
               {"min_channels", o.min_channels}, {"max_ratio", o.max_ratio}});
   }
   return j;
@@ -114,7 +122,7 @@ PruneInputs load_inputs(const PruneCommandOptions& o, const CLI::App& cmd, nlohm
   in.recalibrate = !o.no_recalibrate && has_batch_norm(in.model.graph) && !in.model.from_zoo;
   in.needs_data = in.recalibrate || in.importance.criterion == Criterion::kTaylor;
   in.data_options = o.data;
-  apply_dataset_metadata(in.model.metadata, in.data_options, cmd);
+  apply_dataset_metadata(in.model.metadata, o.model, in.data_options, cmd);
   resolved = resolved_json(o, in);
   nlohmann::json printed = resolved;
   printed["threads"] = threads;
@@ -198,14 +206,22 @@ void run_prune(const PruneCommandOptions& o, const CLI::App& cmd) {
   so.importance = in.importance;
   const ChannelAnalysis analysis = analyze_channels(in.model.graph);
   OneShotResult r = one_shot_plan(in.model.graph, in.model.weights, analysis, so, gradients_of(in));
-  if (!r.budget_met)
-    std::cerr << "warning: the budget cannot be met within the limits (--max-ratio, --min-channels, --round-to); "
-                 "writing the smallest network they allow\n";
+  if (!r.budget_met) {
+    const bool macs = so.budget.metric == BudgetMetric::kMacs;
+    const double original = static_cast<double>(macs ? graph_cost(in.model.graph).macs : graph_cost(in.model.graph).params);
+    const double smallest = static_cast<double>(macs ? r.cost.macs : r.cost.params);
+    const double target = so.budget.fraction ? so.budget.target * original : so.budget.target;
+    throw UserError(fmt::format(
+        "the budget of {} {} ({:.1f}% of {}) is out of reach within --max-ratio {}, --min-channels {}, --round-to {}: "
+        "the smallest network they allow has {} {} ({:.1f}%); give a larger budget or loosen the limits",
+        human_count(target), macs ? "MACs" : "params", 100.0 * target / original, human_count(original), o.max_ratio,
+        o.min_channels, o.round_to, human_count(smallest), macs ? "MACs" : "params", 100.0 * smallest / original));
+  }
   write_pruned(o, in, analysis, r.plan, resolved);
 }
 
 void add_common(CLI::App* cmd, PruneCommandOptions& o) {
-  cmd->add_option("--model,model", o.model, "model file (.pkm) or built-in model name")->required();
+  cmd->add_option("--model,model", o.model, "model file (.pkm or .onnx) or built-in model name")->required();
   cmd->add_option("--out", o.out, "output model: .pkm, .onnx or .pt (TorchScript), by extension")->required();
   add_importance_options(cmd, o.importance);
   cmd->add_flag("--producers-only", o.producers_only,
@@ -242,13 +258,16 @@ Action register_prune(CLI::App& app) {
   cmd->footer(
       std::string("Example:\n  prunekit prune --model base.pkm --method uniform --target-macs 0.5 --round-to 8 --out "
                   "pruned.pkm\n"
-                  "Targets ≤ 1 are fractions of the original, larger values absolute counts per image. Fine-tune the "
-                  "result with\n`prunekit finetune`.\n") +
+                  "Budgets: 0.5 or 50% is half the original; absolute counts take a unit (K, M, G: 15M MACs per "
+                  "image);\na plain number above 1 is refused as ambiguous. Fine-tune the result with `prunekit "
+                  "finetune`.\n") +
       kDataFooter);
   add_common(cmd, *o);
   cmd->add_option("--method", o->method, "uniform, global or random")->capture_default_str();
-  cmd->add_option("--target-macs", o->target_macs, "MACs budget: fraction (≤ 1) or absolute");
-  cmd->add_option("--target-params", o->target_params, "params budget: fraction (≤ 1) or absolute");
+  cmd->add_option("--target-macs", o->target_macs,
+                  "MACs budget: a fraction of the original (0.5), a percentage (50%) or MACs per sample (15M, 2.1G)");
+  cmd->add_option("--target-params", o->target_params,
+                  "params budget: a fraction (0.5), a percentage (50%) or a count (350K, 1.2M)");
   cmd->add_option("--round-to", o->round_to, "kept channel counts are multiples of this (8 is fast on CPUs)")
       ->capture_default_str();
   cmd->add_option("--min-channels", o->min_channels, "every pruned group keeps at least this many")

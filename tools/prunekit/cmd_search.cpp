@@ -2,20 +2,25 @@
 // a MACs or params budget; writes log.jsonl, best_plan.json, pareto.json, pruned.pkm and a
 // checkpoint (for --resume) into --out.
 #include <algorithm>
+#include <filesystem>
 #include <functional>
 #include <iostream>
 #include <set>
 
 #include "commands.h"
 #include "common.h"
+#include "core/directory_lock.h"
 #include "core/error.h"
 #include "data/dataset.h"
 #include "exec/threads.h"
 #include "importance_options.h"
 #include "method_options.h"
+#include "plan/budget_value.h"
 #include "search/driver.h"
 #include "search/gconv_search.h"
+#include "search/search_checkpoint.h"
 #include "search/strategy_registry.h"
+#include "io/network_file.h"
 #include "weights/model_file.h"
 
 namespace pk::cli {
@@ -25,8 +30,8 @@ struct SearchCommandOptions {
   std::string model;
   std::string method = "abcp";
   std::string out = "runs/search";
-  double target_macs = 0.5;
-  double target_params = 0;
+  std::string target_macs = "0.5";  // budget_value.h forms: 0.5, 50%, 15M
+  std::string target_params;
   int episodes = 300;  // the method's default_episodes unless given
   int samples_per_update = 4;
   int round_to = 1;
@@ -42,12 +47,13 @@ struct SearchCommandOptions {
   int64_t calib_batch_size = 128;
   int64_t eval_batch_size = 256;
   FeatureDistanceOptions distance;
-  double target_latency = 0;
+  std::string target_latency;  // 0.6, 60% or 3.5ms
   MethodCommandOptions method_options;
   QuickFinetuneOptions finetune;
   std::string finetune_scope = "head";
   LatencyOptions latency;
   bool resume = false;
+  bool overwrite = false;
   bool show_progress = true;
   int stop_after = 0;
   int threads = 0;
@@ -80,14 +86,62 @@ void check_flags_of_method(const SearchCommandOptions& o, const CLI::App& cmd) {
   }
 }
 
+/// Metadata for the search's pruned model, from its parent's: only what is true of the pruned
+/// model stays at the top (architecture, dataset); the parent's test accuracy and training record
+/// move under "parent" with its path and weight digest (the search adds its own score and plan).
+nlohmann::json pruned_model_metadata(const ModelFile& parent, const std::string& path) {
+  nlohmann::json m = parent.metadata.is_object() ? parent.metadata : nlohmann::json::object();
+  nlohmann::json record{{"model", path}, {"digest", model_identity(parent.graph, parent.weights)}};
+  for (const char* key : {"accuracy", "training"})
+    if (m.contains(key)) {
+      record[key] = m[key];
+      m.erase(key);
+    }
+  m["parent"] = record;
+  return m;
+}
+
+/// A run folder holding a resumable or finished search is not silently started over.
+void check_no_previous_search(const SearchCommandOptions& o) {
+  if (o.resume || o.overwrite) return;
+  for (const char* file : {"checkpoint", "pruned.pkm"}) {
+    const std::filesystem::path path = std::filesystem::path(o.out) / file;
+    PK_CHECK(!std::filesystem::exists(path),
+             "'{}' holds a previous search ({} exists): --resume continues it, --overwrite starts over and replaces "
+             "its files, or give another --out",
+             o.out, path.string());
+  }
+}
+
+/// --target-params if given, else --target-macs (default 0.5), in the forms of budget_value.h.
+Budget count_budget(const SearchCommandOptions& o, const CLI::App& cmd) {
+  const bool params = cmd.count("--target-params") > 0;
+  const BudgetValue v = parse_budget_value(params ? "--target-params" : "--target-macs",
+                                           params ? o.target_params : o.target_macs, BudgetQuantity::kCount);
+  Budget b;
+  b.metric = params ? BudgetMetric::kParams : BudgetMetric::kMacs;
+  b.target = v.target;
+  b.fraction = v.fraction;
+  return b;
+}
+
+/// SearchOptions::target_latency from --target-latency: 0 without it, a fraction ≤ 1, or ms > 1.
+double latency_target(const SearchCommandOptions& o, const CLI::App& cmd) {
+  if (cmd.count("--target-latency") == 0) return 0;
+  const BudgetValue v = parse_budget_value("--target-latency", o.target_latency, BudgetQuantity::kMilliseconds);
+  // The search reads targets ≤ 1 as fractions, so an absolute one must be above 1 ms.
+  PK_CHECK(v.fraction || v.target > 1.0,
+           "--target-latency '{}': absolute latency targets must be above 1 ms; give a fraction of the original's "
+           "latency instead (0.5 or 50%)",
+           o.target_latency);
+  return v.target;
+}
+
 void run_gconv(SearchCommandOptions& o, CLI::App* cmd) {
   GconvSearchOptions g = o.gconv;
   PK_CHECK(cmd->count("--target-params") + cmd->count("--target-macs") <= 1,
            "give one budget: --target-macs or --target-params");
-  g.budget.metric = cmd->count("--target-params") > 0 ? BudgetMetric::kParams : BudgetMetric::kMacs;
-  g.budget.target = g.budget.metric == BudgetMetric::kParams ? o.target_params : o.target_macs;
-  PK_CHECK(g.budget.target > 0, "the budget must be positive (got {})", g.budget.target);
-  g.budget.fraction = g.budget.target <= 1.0;
+  g.budget = count_budget(o, *cmd);
   g.rule = group_count_rule_from_name(o.gopt);
   PK_CHECK(o.gconv_permutation == "heuristic" || o.gconv_permutation == "random",
            "unknown --gconv-permutation '{}'; expected heuristic or random", o.gconv_permutation);
@@ -96,7 +150,7 @@ void run_gconv(SearchCommandOptions& o, CLI::App* cmd) {
   g.out_dir = o.out;
   g.show_progress = o.show_progress;
   const int threads = configure_threads(o.threads);
-  ModelFile model = load_model(o.model);
+  ModelFile model = load_network(o.model);  // .pkm, or .onnx imported
   print_resolved_options("search", {{"model", o.model},
                                     {"method", "gconv"},
                                     {"budget", {{"metric", g.budget.metric == BudgetMetric::kParams ? "params" : "macs"},
@@ -110,8 +164,8 @@ void run_gconv(SearchCommandOptions& o, CLI::App* cmd) {
                                     {"seed", g.seed},
                                     {"out", g.out_dir},
                                     {"threads", threads}});
-  g.metadata = model.metadata.is_object() ? model.metadata : nlohmann::json::object();
-  g.metadata["parent_model"] = o.model;
+  g.metadata = pruned_model_metadata(model, o.model);
+  const DirectoryLock lock(o.out);  // gconv has no --resume: a rerun recomputes its seconds of work
   const GconvSearchResult r = run_gconv_search(model.graph, model.weights, g);
   std::cout << fmt::format("regrouped   {} of {} convs with a choice; {} ChannelPermute op{} left\n", r.regrouped,
                            r.candidates, r.permutes, r.permutes == 1 ? "" : "s");
@@ -132,10 +186,17 @@ void run_channel_search(SearchCommandOptions& o, CLI::App* cmd) {
   s.method_options = method_options_json(o.method_options, o.method, *cmd);
   resolve_strategy_options(find_search_strategy(s.method), s.method_options);
   s.projection = budget_projection_from_name(o.projection);
+  PK_CHECK(cmd->count("--target-params") + cmd->count("--target-macs") + cmd->count("--target-latency") <= 1,
+           "give one budget: --target-macs, --target-params or --target-latency");
+  s.target_latency = latency_target(o, *cmd);
+  const Budget counted = count_budget(o, *cmd);
+  s.budget.metric = counted.metric;
+  s.budget.target = counted.target;
+  s.budget.fraction = counted.fraction;
   const int threads = configure_threads(o.threads);
-  ModelFile model = load_model(o.model);
+  ModelFile model = load_network(o.model);  // .pkm, or .onnx imported
   DataOptions data_options = o.data;
-  apply_dataset_metadata(model.metadata, data_options, *cmd);
+  apply_dataset_metadata(model.metadata, o.model, data_options, *cmd);
 
   // --episodes and --reward default to what the method is designed for.
   const StrategyInfo& info = find_search_strategy(s.method);
@@ -143,19 +204,7 @@ void run_channel_search(SearchCommandOptions& o, CLI::App* cmd) {
   if (cmd->count("--reward") == 0) o.reward = reward_name(info.default_reward);
   s.episodes = o.episodes;
   s.samples_per_update = o.samples_per_update;
-  PK_CHECK(cmd->count("--target-params") + cmd->count("--target-macs") + cmd->count("--target-latency") <= 1,
-           "give one budget: --target-macs, --target-params or --target-latency");
-  s.target_latency = o.target_latency;
   s.latency = o.latency;
-  if (cmd->count("--target-params") > 0) {
-    s.budget.metric = BudgetMetric::kParams;
-    s.budget.target = o.target_params;
-  } else {
-    s.budget.metric = BudgetMetric::kMacs;
-    s.budget.target = o.target_macs;
-  }
-  PK_CHECK(s.budget.target > 0, "the budget must be positive (got {})", s.budget.target);
-  s.budget.fraction = s.budget.target <= 1.0;
   s.reward = reward_from_name(o.reward);
   s.lambda = o.lambda;
   s.importance = importance_options(o.importance);
@@ -208,8 +257,7 @@ void run_channel_search(SearchCommandOptions& o, CLI::App* cmd) {
                                     {"threads", threads}});
   DatasetSplits data = load_dataset(data_options);
   check_model_fits_dataset(model.graph, data, o.model);
-  s.metadata = model.metadata.is_object() ? model.metadata : nlohmann::json::object();
-  s.metadata["parent_model"] = o.model;
+  s.metadata = pruned_model_metadata(model, o.model);
   // The pruned model records the partition its parent was trained with: a search scored on a
   // smaller search split (a subset) must not hand the rest of the held-out images to fine-tuning.
   DataOptions recorded = data_options;
@@ -218,6 +266,8 @@ void run_channel_search(SearchCommandOptions& o, CLI::App* cmd) {
     recorded.search_size = std::max(recorded.search_size, model.metadata["dataset"]["search_size"].get<int64_t>());
   s.metadata["dataset"] = dataset_metadata(recorded, data);
 
+  const DirectoryLock lock(o.out);
+  check_no_previous_search(o);
   const SearchResult r = run_search(model.graph, model.weights, data, s);
   std::cout << fmt::format("candidates  {} ({})\n", r.evaluated, r.finished ? "finished" : "stopped, --resume continues");
   std::cout << fmt::format("projection  {}\n", r.fill ? "fill (every candidate on the budget)"
@@ -276,7 +326,7 @@ Action register_search(CLI::App& app) {
       "then: prunekit finetune --model runs/abcp/pruned.pkm --teacher base.pkm --out pruned-ft.pkm\n"
       "Candidates are scored on the search split (never test) after BN recalibration on training images.\n"
       "The dataset defaults to the one recorded in the model file; --dataset overrides it.");
-  cmd->add_option("--model,model", o->model, "trained model file (.pkm)")->required();
+  cmd->add_option("--model,model", o->model, "trained model file (.pkm, or .onnx: imported)")->required();
   cmd->add_option("--method", o->method,
                   "search method: " + search_methods_help() +
                       "; gconv (group-convolution pruning: dense convs become grouped convs by weight-mass permutations "
@@ -285,13 +335,13 @@ Action register_search(CLI::App& app) {
   cmd->add_option("--out", o->out, "output directory (log.jsonl, best_plan.json, pareto.json, pruned.pkm, checkpoint)")
       ->capture_default_str();
   cmd->add_option("--target-macs", o->target_macs,
-                  "MACs budget: a fraction of the original (≤ 1) or absolute MACs per sample (> 1)")
+                  "MACs budget: a fraction of the original (0.5), a percentage (50%) or MACs per sample (15M, 2.1G)")
       ->capture_default_str();
   cmd->add_option("--target-params", o->target_params,
-                  "params budget instead of MACs: a fraction (≤ 1) or an absolute count (> 1)");
+                  "params budget instead of MACs: a fraction (0.5), a percentage (50%) or a count (350K, 1.2M)");
   cmd->add_option("--target-latency", o->target_latency,
-                  "latency budget instead: a fraction (≤ 1) of the original's measured latency, or milliseconds "
-                  "(> 1); candidates are judged by their measured latency");
+                  "latency budget instead: a fraction of the original's measured latency (0.6), a percentage (60%) "
+                  "or milliseconds (3.5ms); candidates are judged by their measured latency");
   cmd->add_option("--latency-batch", o->latency.batch, "batch size of the latency measurement")->capture_default_str();
   cmd->add_option("--latency-threads", o->latency.threads, "threads of the latency measurement (0 = all cores)")
       ->capture_default_str();
@@ -331,6 +381,8 @@ Action register_search(CLI::App& app) {
                   "label_free: weight β of the penultimate-feature term (0 = logits only)")
       ->capture_default_str();
   cmd->add_flag("--resume", o->resume, "continue from <out>/checkpoint (same settings) with identical results");
+  cmd->add_flag("--overwrite", o->overwrite,
+                "start over in an --out that holds a previous search (without it, such a folder is refused)");
   cmd->add_option("--stop-after", o->stop_after, "stop after this many candidates (0 = never; for testing --resume)")
       ->capture_default_str();
   cmd->add_flag("!--no-progress", o->show_progress, "no progress line per candidate");

@@ -15,6 +15,7 @@
 #include "model_source.h"
 #include "search/search_checkpoint.h"
 #include "train/trainer.h"
+#include "io/network_file.h"
 #include "weights/model_file.h"
 
 namespace pk::cli {
@@ -80,7 +81,7 @@ void save_final_model(const TrainCommandOptions& o, const Executor& executor, co
   metadata["training"]["history"] = history;
   metadata["training"]["seconds"] = result.seconds;
   metadata["accuracy"] = {{"split", "test"}, {"top1", result.test_top1}, {"top5", result.test_top5}};
-  save_model(o.out, executor.graph(), executor.weights(), metadata);
+  save_network(o.out, executor.graph(), executor.weights(), metadata);  // .pkm, .onnx or .pt by extension
   std::error_code ignored;
   std::filesystem::remove(o.train.checkpoint_path, ignored);
   std::filesystem::remove(o.train.checkpoint_path + ".optim", ignored);
@@ -116,7 +117,7 @@ void run(TrainCommandOptions& o) {
   resolved["out"] = o.out;
   resolved["width"] = o.width;
   resolved["threads"] = threads;
-  resolved["dataset"] = o.data.name;
+  resolved["data"] = data_options_json(o.data);
   if (!o.teacher.empty()) {
     resolved["teacher"] = o.teacher;
     resolved["kd_alpha"] = o.train.distillation.alpha;
@@ -149,7 +150,7 @@ void run(TrainCommandOptions& o) {
 
   std::unique_ptr<Executor> teacher;
   if (!o.teacher.empty()) {
-    ModelFile t = load_model(o.teacher);
+    ModelFile t = load_network(o.teacher);  // .pkm, or .onnx imported
     check_model_fits_dataset(t.graph, data, o.teacher);
     check_classes(t.graph, data, o.teacher);
     teacher = std::make_unique<Executor>(std::move(t.graph), std::move(t.weights));
@@ -174,7 +175,7 @@ void run(TrainCommandOptions& o) {
 
 /// Options common to train and finetune; `o` already holds the command's defaults.
 void add_training_options(CLI::App* cmd, TrainCommandOptions& o) {
-  cmd->add_option("--out", o.out, "output model file (.pkm)")->required();
+  cmd->add_option("--out", o.out, "output model: .pkm, .onnx or .pt (TorchScript), by extension; the checkpoint beside it is always a .pkm")->required();
   cmd->add_option("--epochs", o.train.epochs, "training epochs")->capture_default_str();
   cmd->add_option("--batch-size", o.train.batch_size, "mini-batch size")->capture_default_str();
   cmd->add_option("--optimizer", o.train.optimizer.type, "sgd or adam")->capture_default_str();
@@ -208,7 +209,7 @@ Action register_train(CLI::App& app) {
   cmd->footer(
       "Example:\n  prunekit train --model resnet20 --dataset fashion-mnist --epochs 30 --out base.pkm\n"
       "A checkpoint <out>.ckpt is written after every epoch; rerun the same command with --resume to continue.");
-  cmd->add_option("--model", o->model, "built-in model name or a .pkm model file")->capture_default_str();
+  cmd->add_option("--model", o->model, "built-in model name or a model file (.pkm or .onnx)")->capture_default_str();
   cmd->add_option("--width", o->width, "width multiplier for built-in models")->capture_default_str();
   cmd->add_option("--in-channels", o->in_channels, "input channels of a built-in model (default: the dataset's)");
   add_training_options(cmd, *o);
@@ -229,8 +230,8 @@ Action register_finetune(CLI::App& app) {
       "  prunekit finetune --model pruned.pkm --teacher base.pkm --label-free --dataset images --data-path DIR \\\n"
       "      --channels 1 --out pruned-ft.pkm   # a directory of unlabeled images\n"
       "The dataset defaults to the one recorded in the model file.");
-  cmd->add_option("--model", o->model, "model file (.pkm) to fine-tune")->required();
-  cmd->add_option("--teacher", o->teacher, "model file to distill from (usually the unpruned original)");
+  cmd->add_option("--model", o->model, "model file (.pkm or .onnx) to fine-tune")->required();
+  cmd->add_option("--teacher", o->teacher, "model file (.pkm or .onnx) to distill from (usually the unpruned original)");
   cmd->add_option("--kd-alpha", o->train.distillation.alpha,
                   "weight of the distillation loss (1 = label-free: labels are not used)")
       ->capture_default_str();
@@ -246,7 +247,7 @@ Action register_finetune(CLI::App& app) {
                "--label-free means --kd-alpha 1 (got {})", o->train.distillation.alpha);
       o->train.distillation.alpha = 1.0;
     }
-    apply_dataset_metadata(load_model(o->model).metadata, o->data, *cmd);  // fine-tune on the model's data
+    apply_dataset_metadata(load_network(o->model).metadata, o->model, o->data, *cmd);  // fine-tune on the model's data
     run(*o);
   };
 }

@@ -52,13 +52,33 @@ nlohmann::json dataset_metadata(const DataOptions& o, const DatasetSplits& data)
           {"normalization", {{"mean", data.normalization.mean}, {"std", data.normalization.std}}}};
 }
 
-void apply_dataset_metadata(const nlohmann::json& metadata, DataOptions& o, const CLI::App& cmd) {
+nlohmann::json data_options_json(const DataOptions& o) {
+  return {{"name", o.name},         {"path", o.path},       {"search_size", o.search_size},
+          {"train_limit", o.train_limit}, {"test_limit", o.test_limit}, {"seed", o.seed},
+          {"image_size", o.image_size}, {"channels", o.channels}};
+}
+
+nlohmann::json zoo_options_json(const ModelOptions& o) {
+  return {{"in_channels", o.in_channels}, {"input_size", o.input_size}, {"num_classes", o.num_classes},
+          {"width", o.width}};
+}
+
+void apply_dataset_metadata(const nlohmann::json& metadata, const std::string& model, DataOptions& o,
+                            const CLI::App& cmd) {
   if (cmd.count("--dataset") > 0) return;  // another dataset: nothing recorded applies
   if (!metadata.is_object() || !metadata.contains("dataset")) return;
   const auto& d = metadata["dataset"];
+  PK_CHECK(d.is_object(), "model '{}': its metadata 'dataset' is {}, expected an object", model, d.type_name());
   // A flag given on the command line wins over the recorded value.
   auto take = [&](const char* key, const char* flag, auto& field) {
-    if (d.contains(key) && cmd.count(flag) == 0) field = d[key].get<std::decay_t<decltype(field)>>();
+    if (!d.contains(key) || cmd.count(flag) > 0) return;
+    try {
+      field = d[key].get<std::decay_t<decltype(field)>>();
+    } catch (const nlohmann::json::exception&) {
+      throw UserError(fmt::format("model '{}': its metadata 'dataset.{}' is {} ({}), which {} cannot take; give {} "
+                                  "explicitly",
+                                  model, key, d[key].type_name(), d[key].dump(), flag, flag));
+    }
   };
   take("name", "--dataset", o.name);
   take("path", "--data-path", o.path);

@@ -8,6 +8,7 @@
 
 #include "data/data_options.h"
 #include "graph/graph.h"
+#include "models/model_options.h"
 
 namespace pk {
 struct DatasetSplits;
@@ -29,7 +30,15 @@ void check_model_fits_dataset(const Graph& graph, const DatasetSplits& data, con
 nlohmann::json dataset_metadata(const DataOptions& options, const DatasetSplits& data);
 /// Inverse of dataset_metadata: fills `options` from the recorded dataset, except fields whose
 /// flag (--data-path, --search-size, …) was given on `cmd`; does nothing if --dataset was given.
-void apply_dataset_metadata(const nlohmann::json& metadata, DataOptions& options, const CLI::App& cmd);
+/// A recorded value of the wrong type is a UserError naming `model` (the file) and the key.
+void apply_dataset_metadata(const nlohmann::json& metadata, const std::string& model, DataOptions& options,
+                            const CLI::App& cmd);
+
+/// Every field of `options` (name, path, split sizes, limits, seed, image size, channels), for
+/// the resolved options a command prints.
+nlohmann::json data_options_json(const DataOptions& options);
+/// The built-in model options (used only when --model names a zoo model).
+nlohmann::json zoo_options_json(const ModelOptions& options);
 
 /// Prints "<command> options: {...}" to stderr so every run records its resolved settings.
 void print_resolved_options(const std::string& command, const nlohmann::json& options);
