@@ -31,10 +31,14 @@ else
   "$bin" train --model resnet20 --dataset fashion-mnist --epochs "$epochs" --out "$base" $resume
 fi
 
-echo "== 2. ABCP search: $episodes candidates at 50% of the MACs (blocks + channels, scored on 1000 held-out images)"
-resume=; [ -f "$search/checkpoint" ] && [ ! -f "$search/pruned.pkm" ] && resume=--resume
-"$bin" search --method abcp --model "$base" --target-macs 0.5 --episodes "$episodes" \
-  --search-size 1000 --calib-batches 5 --out "$search" $resume
+if [ -f "$search/pruned.pkm" ]; then
+  echo "== 2. reusing the finished ABCP search in $search (delete it to search again)"
+else
+  echo "== 2. ABCP search: $episodes candidates at 50% of the MACs (blocks + channels, scored on 1000 held-out images)"
+  resume=; [ -f "$search/checkpoint" ] && resume=--resume
+  "$bin" search --method abcp --model "$base" --target-macs 0.5 --episodes "$episodes" \
+    --search-size 1000 --calib-batches 5 --out "$search" $resume
+fi
 
 echo "== 3. fine-tuning for $ft_epochs epoch(s) with distillation from the baseline"
 "$bin" finetune --model "$search/pruned.pkm" --teacher "$base" --epochs "$ft_epochs" --out "$tuned"
