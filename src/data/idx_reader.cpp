@@ -2,6 +2,8 @@
 
 #include <zlib.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <memory>
@@ -22,7 +24,11 @@ uint32_t read_be32(const uint8_t* p) {
 
 }  // namespace
 
-std::string read_gzip_file(const std::string& path) {
+namespace {
+
+/// At most `limit` decompressed bytes of `path` (all of them for SIZE_MAX); UserError naming
+/// the file if it cannot be opened or the gzip stream is corrupt or truncated before `limit`.
+std::string read_gzip_prefix(const std::string& path, size_t limit) {
   namespace fs = std::filesystem;
   std::error_code ec;
   PK_CHECK(fs::is_regular_file(path, ec), "cannot open '{}': no such file", path);
@@ -33,14 +39,15 @@ std::string read_gzip_file(const std::string& path) {
   std::string out;
   // The compressed size is a lower bound that avoids most reallocations for image files.
   const auto compressed = fs::file_size(path, ec);
-  if (!ec) out.reserve(static_cast<size_t>(compressed) * 2);
+  if (!ec) out.reserve(std::min(limit, static_cast<size_t>(compressed) * 2));
   constexpr unsigned kChunk = 1u << 20;
   std::vector<char> chunk(kChunk);
-  for (;;) {
-    const int n = gzread(file.get(), chunk.data(), kChunk);
+  while (out.size() < limit) {
+    const unsigned want = static_cast<unsigned>(std::min<size_t>(kChunk, limit - out.size()));
+    const int n = gzread(file.get(), chunk.data(), want);
     if (n < 0) break;  // error, reported below
     out.append(chunk.data(), static_cast<size_t>(n));
-    if (n < static_cast<int>(kChunk)) break;
+    if (n < static_cast<int>(want)) break;
   }
   int err = Z_OK;
   const char* msg = gzerror(file.get(), &err);
@@ -50,7 +57,27 @@ std::string read_gzip_file(const std::string& path) {
   return out;
 }
 
-IdxArray parse_idx(const std::string& bytes, int expected_rank, const std::string& source) {
+size_t idx_header_bytes(int rank) { return 4 + 4 * static_cast<size_t>(rank); }
+
+}  // namespace
+
+std::string read_gzip_file(const std::string& path) { return read_gzip_prefix(path, SIZE_MAX); }
+
+IdxArray read_idx_file(const std::string& path, int expected_rank) {
+  const size_t header = idx_header_bytes(expected_rank);
+  const IdxArray declared = parse_idx_header(read_gzip_prefix(path, header), expected_rank, path);
+  size_t total = 1;
+  for (int64_t d : declared.dims) total *= static_cast<size_t>(d);  // ≤ 2^40: parse_idx_header
+  total += header;
+  // One byte past what the header declares is enough to report trailing data: a file that
+  // decompresses to gigabytes (a gzip bomb) is never read further.
+  const std::string bytes = read_gzip_prefix(path, total + 1);
+  PK_CHECK(bytes.size() <= total, "'{}' decompresses to more than the {} bytes its IDX header declares (trailing "
+           "bytes; reading stopped at {} bytes)", path, total, bytes.size());
+  return parse_idx(bytes, expected_rank, path);
+}
+
+IdxArray parse_idx_header(const std::string& bytes, int expected_rank, const std::string& source) {
   PK_ASSERT(expected_rank >= 1 && expected_rank <= 4, "rank {}", expected_rank);
   const auto* p = reinterpret_cast<const uint8_t*>(bytes.data());
   PK_CHECK(bytes.size() >= 4, "'{}' is not an IDX file: {} bytes, shorter than the 4-byte magic",
@@ -60,7 +87,7 @@ IdxArray parse_idx(const std::string& bytes, int expected_rank, const std::strin
   PK_CHECK(magic == expected_magic,
            "'{}' has wrong IDX magic 0x{:08x}: expected 0x{:08x} (unsigned bytes, {} dimensions)",
            source, magic, expected_magic, expected_rank);
-  const size_t header = 4 + 4 * static_cast<size_t>(expected_rank);
+  const size_t header = idx_header_bytes(expected_rank);
   PK_CHECK(bytes.size() >= header, "'{}' is truncated: {} bytes, shorter than its {}-byte IDX header",
            source, bytes.size(), header);
   IdxArray out;
@@ -72,6 +99,15 @@ IdxArray parse_idx(const std::string& bytes, int expected_rank, const std::strin
     PK_CHECK(total <= (size_t{1} << 40) / size, "'{}': IDX sizes are implausibly large", source);
     total *= size;
   }
+  return out;
+}
+
+IdxArray parse_idx(const std::string& bytes, int expected_rank, const std::string& source) {
+  IdxArray out = parse_idx_header(bytes, expected_rank, source);
+  const size_t header = idx_header_bytes(expected_rank);
+  size_t total = 1;
+  for (int64_t d : out.dims) total *= static_cast<size_t>(d);
+  const auto* p = reinterpret_cast<const uint8_t*>(bytes.data());
   const size_t have = bytes.size() - header;
   PK_CHECK(have >= total,
            "'{}' is truncated: its header says {} data bytes, the file has only {} (shorter than "
@@ -84,8 +120,8 @@ IdxArray parse_idx(const std::string& bytes, int expected_rank, const std::strin
 
 RawImages read_idx_images(const std::string& images_path, const std::string& labels_path,
                           int num_classes) {
-  IdxArray images = parse_idx(read_gzip_file(images_path), 3, images_path);
-  const IdxArray labels = parse_idx(read_gzip_file(labels_path), 1, labels_path);
+  IdxArray images = read_idx_file(images_path, 3);
+  const IdxArray labels = read_idx_file(labels_path, 1);
   PK_CHECK(images.dims[0] == labels.dims[0],
            "image/label count mismatch: '{}' has {} images but '{}' has {} labels", images_path,
            images.dims[0], labels_path, labels.dims[0]);

@@ -21,9 +21,18 @@ struct IdxArray {
   std::vector<uint8_t> data;   // product(dims) bytes, row-major
 };
 
+/// The magic and dimensions of IDX `bytes` (at least the header; `data` stays empty): UserError
+/// naming `source` for a wrong magic, a 0 size, or more than 2^40 declared bytes.
+IdxArray parse_idx_header(const std::string& bytes, int expected_rank, const std::string& source);
+
 /// Parses IDX `bytes` that must have `expected_rank` dimensions; `source` (the file name)
 /// is named in every UserError: wrong magic, zero sizes, fewer or more bytes than the header says.
 IdxArray parse_idx(const std::string& bytes, int expected_rank, const std::string& source);
+
+/// Reads an IDX file (gzipped or plain) of `expected_rank` dimensions, decompressing no more than
+/// one byte past what its header declares: a file that decompresses to more (trailing data, a
+/// gzip bomb) is a UserError as soon as that byte is read.
+IdxArray read_idx_file(const std::string& path, int expected_rank);
 
 /// Reads an images file ([N, H, W], rank 3) and a labels file ([N], rank 1) into N
 /// single-channel images. UserError if the counts differ or a label is not in [0, num_classes).

@@ -75,6 +75,22 @@ TEST(IdxReader, FileShorterThanHeaderSays) {
   expect_user_error([&] { parse_idx(read_gzip_file(path), 3, path); }, {path, "shorter"});
 }
 
+// A small gzip file that decompresses to 64 MB past a header declaring 4 bytes: rejected after
+// reading one byte more than the header declares, not after inflating everything.
+TEST(IdxReader, GzipBombIsRejectedAtTheDeclaredSize) {
+  TempDir dir;
+  const std::string path = dir.file("bomb.gz");
+  std::vector<uint8_t> bytes = testing::idx_bytes({4}, {1, 2, 3, 4});
+  bytes.resize(bytes.size() + (size_t{64} << 20), 0);
+  testing::write_bytes(path, bytes, true);
+  bytes = {};
+  EXPECT_LT(std::filesystem::file_size(path), size_t{2} << 20) << "the fixture compresses well";
+  expect_user_error([&] { read_idx_file(path, 1); },
+                    {path, "more than the 12 bytes its IDX header declares", "reading stopped at 13 bytes"});
+  testing::write_bytes(path, testing::idx_bytes({4}, {1, 2, 3, 4}), true);
+  EXPECT_EQ(read_idx_file(path, 1).data, (std::vector<uint8_t>{1, 2, 3, 4}));
+}
+
 TEST(IdxReader, ImageLabelCountMismatch) {
   TempDir dir;
   testing::write_bytes(dir.file("i.gz"), testing::idx_bytes({3, 1, 1}, {1, 2, 3}), true);
