@@ -15,6 +15,7 @@
 #include <streambuf>
 
 #include "core/error.h"
+#include "core/interrupt.h"
 
 namespace pk {
 namespace fs = std::filesystem;
@@ -195,6 +196,7 @@ void write_file_atomically(const std::string& path, const std::function<void(std
   const int fd = create_temporary(path, tmp);
   try {
     write_and_sync(fd, path, write);
+    throw_if_interrupted();  // a signal during the write: the temp file goes, the old file stays
     PK_CHECK(::rename(tmp.c_str(), path.c_str()) == 0, "cannot rename '{}' to '{}': {}", tmp, path,
              std::strerror(errno));
   } catch (...) {

@@ -11,6 +11,7 @@
 #include "analysis/channel_analysis.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/interrupt.h"
 #include "core/progress.h"
 #include "core/timer.h"
 #include "data/dataset.h"
@@ -287,7 +288,10 @@ class SearchRun {
     const Budget budget = frame_.projection(budget_, log_->candidates());
     double controller_seconds = controller.seconds();
     std::vector<ScoredAction> scored;
-    for (int k = 0; k < n; ++k) scored.push_back(evaluate(actions[k], budget, done + k, update, bar));
+    for (int k = 0; k < n; ++k) {
+      throw_if_interrupted();  // SIGINT/SIGTERM: this update is dropped; the checkpoint has the last one
+      scored.push_back(evaluate(actions[k], budget, done + k, update, bar));
+    }
     controller.reset();
     strategy_->tell(scored);
     controller_seconds += controller.seconds();

@@ -6,6 +6,7 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/interrupt.h"
 #include "core/log.h"
 #include "core/progress.h"
 #include "core/timer.h"
@@ -231,6 +232,7 @@ TrainResult train(Executor& executor, const DatasetSplits& splits, const TrainOp
     double lr = 0;
     Batch batch;
     while (loader.next(batch)) {
+      throw_if_interrupted();  // SIGINT/SIGTERM: stop here; the last epoch's checkpoint stays
       lr = scheduled_lr(options.optimizer, epoch * steps_per_epoch + step, total_steps, warmup);
       set_lr(*optimizer, lr);
       auto logits = executor.forward(batch.images);

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <utility>
 
@@ -116,6 +117,61 @@ TEST(TrainCli, ResumeWithOtherSettingsIsRefusedListingEachDifference) {
   CommandResult same = run_prunekit(tune + "--teacher " + base + " --resume --out " + ft);
   EXPECT_EQ(same.code, 0) << same.output;
   EXPECT_TRUE(fs::exists(ft));
+  fs::remove_all(d);
+}
+
+}  // namespace
+
+namespace {
+
+/// Starts `prunekit <args>` in the background, waits until `file` exists, sends `signal`, and
+/// returns the command's exit code ("exit=N") and output (stdout and stderr); `dir` holds the
+/// script and the output.
+CommandResult interrupt_when(const fs::path& dir, const std::string& args, const fs::path& file, const char* signal) {
+  const fs::path script = dir / "interrupt.sh", out = dir / "interrupted.txt";
+  std::ofstream(script) << PK_PRUNEKIT_BIN << " " << args << " > '" << out.string() << "' 2>&1 &\n"
+                        << "pid=$!\n"
+                        << "for i in $(seq 600); do [ -f '" << file.string() << "' ] && break; sleep 0.1; done\n"
+                        << "kill -" << signal << " $pid\n"
+                        << "wait $pid\n"
+                        << "echo \"exit=$?\"\n"
+                        << "cat '" << out.string() << "'\n";
+  return pk::testing::run_command("sh " + script.string());
+}
+
+bool has_temp_files(const fs::path& dir) {
+  for (const auto& e : fs::recursive_directory_iterator(dir))
+    if (e.path().filename().string().find(".tmp") != std::string::npos) return true;
+  return false;
+}
+
+// SIGINT during training and SIGTERM during a search: exit 130/143 with the --resume hint, no
+// temporary file left, the last checkpoint intact, and --resume finishes the run.
+TEST(Interrupt, TrainAndSearchStopCleanlyAndResume) {
+  if (!has_fashion_mnist()) GTEST_SKIP() << "dataset-fashion-mnist not installed";
+  const fs::path d = temp_dir("interrupt");
+  const std::string model = (d / "m.pkm").string();
+  const std::string train = "train" + kTiny + "--epochs 40 --out " + model;
+  CommandResult t = interrupt_when(d, train, model + ".ckpt", "INT");
+  EXPECT_NE(t.output.find("exit=130"), std::string::npos) << t.output;
+  EXPECT_NE(t.output.find("interrupted by SIGINT"), std::string::npos) << t.output;
+  EXPECT_NE(t.output.find("--resume"), std::string::npos) << t.output;
+  EXPECT_TRUE(fs::exists(model + ".ckpt"));
+  EXPECT_FALSE(fs::exists(model)) << "no final model from an interrupted run";
+  EXPECT_FALSE(has_temp_files(d));
+  CommandResult same = run_prunekit(train + " --resume --stop-after 2");
+  EXPECT_EQ(same.code, 0) << same.output;
+
+  const fs::path run = d / "run";
+  const std::string search = "search --method random --model " + model + ".ckpt --search-size 16 --episodes 400 "
+                             "--calib-batches 1 --calib-batch-size 16 --no-progress --threads 1 --out " + run.string();
+  CommandResult s = interrupt_when(d, search, run / "checkpoint", "TERM");
+  EXPECT_NE(s.output.find("exit=143"), std::string::npos) << s.output;
+  EXPECT_NE(s.output.find("interrupted by SIGTERM"), std::string::npos) << s.output;
+  EXPECT_TRUE(fs::exists(run / "checkpoint"));
+  EXPECT_FALSE(has_temp_files(d));
+  CommandResult again = run_prunekit(search + " --resume --stop-after 8");
+  EXPECT_EQ(again.code, 0) << again.output;
   fs::remove_all(d);
 }
 

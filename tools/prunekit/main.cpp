@@ -1,5 +1,5 @@
 // prunekit: one binary, one subcommand per pipeline step. Exit codes: 0 ok, 1 runtime error
-// (including internal errors), 2 usage or input error.
+// (including internal errors), 2 usage or input error, 130/143 interrupted by SIGINT/SIGTERM.
 #include <c10/util/Exception.h>
 
 #include <iostream>
@@ -8,6 +8,7 @@
 
 #include "commands.h"
 #include "core/error.h"
+#include "core/interrupt.h"
 #include "exec/threads.h"
 
 namespace {
@@ -44,9 +45,16 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : 2;
   }
   try {
+    pk::install_interrupt_handlers();
     for (auto& [sub, action] : actions)
       if (sub->parsed()) action();
     return 0;
+  } catch (const pk::Interrupted& e) {
+    // Every file is written atomically and checkpoints after each epoch / search update, so
+    // nothing partial is left and the last checkpoint is intact.
+    std::cerr << "\n" << e.what() << ": nothing partial was written; train, finetune and search keep their last "
+                 "checkpoint — rerun the same command with --resume to continue\n";
+    return 128 + e.signal();
   } catch (const pk::UserError& e) {
     std::cerr << "error: " << e.what() << "\n";
     return 2;
