@@ -12,6 +12,7 @@
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "exec/executor.h"
+#include "exec/threads.h"
 #include "graph/cost.h"
 #include "io/network_file.h"
 #include "io/verify_network.h"
@@ -27,6 +28,7 @@ struct ExportCommandOptions {
   std::string format;  // "" = from the extension of --out
   bool verify = true;
   uint64_t seed = 0;
+  int threads = 0;  // 0 = all cores (the verification runs the model)
   ModelOptions zoo{1, 28, 10, 1.0};
 };
 
@@ -38,8 +40,13 @@ void run(const ExportCommandOptions& o) {
            o.out);
   const NetworkFormat format = o.format.empty() ? *by_extension : parse_network_format(o.format);
   check_writable_path(o.out);
-  print_resolved_options("export",
-                         {{"model", o.model}, {"out", o.out}, {"format", network_format_name(format)}, {"seed", o.seed}});
+  const int threads = configure_threads(o.threads);
+  print_resolved_options("export", {{"model", o.model},
+                                    {"out", o.out},
+                                    {"format", network_format_name(format)},
+                                    {"seed", o.seed},
+                                    {"verify", o.verify},
+                                    {"threads", threads}});
   LoadedModel m = load_model_source(o.model, o.zoo, o.seed);
   save_network(o.out, m.graph, m.weights, m.metadata, format);
   const GraphCost cost = graph_cost(m.graph);
@@ -64,7 +71,8 @@ Action register_export(CLI::App& app) {
   cmd->add_option("--model,model", o->model, "model file (.pkm or .onnx) or built-in model name")->required();
   cmd->add_option("--out", o->out, "output file")->required();
   cmd->add_option("--format", o->format, "onnx, torchscript or pkm (default: from the --out extension)");
-  cmd->add_flag("!--no-verify", o->verify, "skip reloading the written file");
+  cmd->add_flag("!--no-verify", o->verify, "skip reading the written file back and comparing it");
+  add_threads_option(cmd, o->threads);
   cmd->add_option("--seed", o->seed, "built-in models: seed of the fresh weights")->capture_default_str();
   cmd->add_option("--in-channels", o->zoo.in_channels, "built-in models: input channels")->capture_default_str();
   cmd->add_option("--input-size", o->zoo.input_size, "built-in models: input height = width")->capture_default_str();
