@@ -18,11 +18,14 @@
 #include <stdexcept>
 #include <string>
 
+#include "support/expect_error.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
 
 namespace pk {
 namespace {
+
+using testing::expect_user_error;
 
 namespace fs = std::filesystem;
 
@@ -61,16 +64,6 @@ void write_text(const std::string& path, const std::string& text) {
   write_file_atomically(path, [&](std::ostream& out) { out << text; });
 }
 
-/// Runs `f`, expects a UserError whose message contains every one of `needles`.
-template <class F>
-void expect_user_error(F f, std::initializer_list<std::string> needles) {
-  try {
-    f();
-    ADD_FAILURE() << "expected a UserError";
-  } catch (const UserError& e) {
-    for (const auto& n : needles) EXPECT_NE(std::string(e.what()).find(n), std::string::npos) << e.what();
-  }
-}
 
 struct stat lstat_of(const std::string& path) {
   struct stat st{};

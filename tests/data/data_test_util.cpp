@@ -115,18 +115,5 @@ void write_image(const std::string& path, int w, int h, int channels, const std:
   ASSERT_NE(ok, 0) << "could not write " << path;
 }
 
-void expect_user_error(const std::function<void()>& fn, const std::vector<std::string>& words) {
-  try {
-    fn();
-    ADD_FAILURE() << "expected pk::UserError containing '" << (words.empty() ? "" : words[0]) << "'";
-  } catch (const pk::UserError& e) {
-    const std::string message = e.what();
-    for (const std::string& word : words) {
-      EXPECT_NE(message.find(word), std::string::npos) << "'" << word << "' not in: " << message;
-    }
-  } catch (const std::exception& e) {
-    ADD_FAILURE() << "expected pk::UserError, got another exception: " << e.what();
-  }
-}
 
 }  // namespace pk::testing

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "support/expect_error.h"  // expect_user_error, used by every data test
+
 namespace pk::testing {
 
 /// A fresh directory under the system temp dir, removed with its contents on destruction.
@@ -43,8 +45,5 @@ uint8_t cifar_pixel(int i, int c, int y, int x);
 
 /// Writes an image (HWC interleaved pixels) as png, bmp or jpg according to the extension.
 void write_image(const std::string& path, int w, int h, int channels, const std::vector<uint8_t>& hwc);
-
-/// Expects `fn` to throw pk::UserError whose message contains every one of `words`.
-void expect_user_error(const std::function<void()>& fn, const std::vector<std::string>& words);
 
 }  // namespace pk::testing

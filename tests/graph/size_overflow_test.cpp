@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "support/expect_error.h"
 #include "core/error.h"
 #include "graph/builder.h"
 #include "graph/cost.h"
@@ -14,18 +15,10 @@
 namespace pk {
 namespace {
 
+using testing::expect_user_error;
+
 constexpr int64_t kG1 = 1'000'000'000, kG2 = 2'000'000'000, kG3 = 3'000'000'000;
 
-/// Runs `f`, expects a UserError whose message contains every one of `needles`.
-template <class F>
-void expect_user_error(F f, std::initializer_list<std::string> needles) {
-  try {
-    f();
-    ADD_FAILURE() << "expected a UserError";
-  } catch (const UserError& e) {
-    for (const auto& n : needles) EXPECT_NE(std::string(e.what()).find(n), std::string::npos) << e.what();
-  }
-}
 
 TEST(SizeOverflow, HugeInputIsRefusedNamingNodeAndShape) {
   GraphBuilder b;

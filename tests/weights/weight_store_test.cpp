@@ -3,6 +3,7 @@
 #include <limits>
 #include <string>
 
+#include "support/expect_error.h"
 #include "core/error.h"
 #include "graph/params.h"
 #include "test_nets.h"
@@ -11,19 +12,10 @@
 namespace pk {
 namespace {
 
+using testing::expect_user_error;
+
 using testing::small_net;
 
-/// Runs `f`, expects a UserError whose message contains every one of `needles`.
-template <class F>
-void expect_user_error(F&& f, std::initializer_list<const char*> needles) {
-  try {
-    f();
-    FAIL() << "expected UserError";
-  } catch (const UserError& e) {
-    const std::string msg = e.what();
-    for (const char* n : needles) EXPECT_NE(msg.find(n), std::string::npos) << "'" << n << "' not in: " << msg;
-  }
-}
 
 bool stores_equal(const WeightStore& a, const WeightStore& b) {
   if (a.all().size() != b.all().size()) return false;
