@@ -52,15 +52,8 @@ nlohmann::json run_inputs(const TrainCommandOptions& o, const Executor& model, c
                           const Executor* teacher) {
   const DataOptions& d = o.data;
   const bool label_free = teacher && o.train.distillation.alpha >= 1;
-  const nlohmann::json data_settings{{"name", d.name},
-                                     {"path", d.path},
-                                     {"search_size", d.search_size},
-                                     {"seed", d.seed},
-                                     {"train_limit", d.train_limit},
-                                     {"test_limit", d.test_limit},
-                                     {"image_size", d.image_size},
-                                     {"channels", d.channels},
-                                     {"digest", data_identity(data, !label_free).at("digest")}};
+  nlohmann::json data_settings = data_options_json(d);
+  data_settings["digest"] = data_identity(data, !label_free).at("digest");
   return {{"command", o.command},
           {"model", {{"source", o.model},
                      {"width", o.width},
