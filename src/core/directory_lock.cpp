@@ -47,6 +47,19 @@ DirectoryLock::DirectoryLock(const std::string& dir) {
   }
 }
 
+std::string directory_lock_holder(const std::string& dir) {
+  const std::string path = (std::filesystem::path(dir) / ".prunekit.lock").string();
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) return "";
+  std::string holder;
+  if (::flock(fd, LOCK_SH | LOCK_NB) != 0) {
+    holder = holder_pid(fd);
+    if (holder.empty()) holder = "?";
+  }
+  ::close(fd);  // releases the shared lock if it was taken
+  return holder;
+}
+
 DirectoryLock::~DirectoryLock() {
   if (fd_ >= 0) ::close(fd_);  // closing the descriptor releases the flock
 }

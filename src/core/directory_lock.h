@@ -21,4 +21,8 @@ class DirectoryLock {
   int fd_ = -1;
 };
 
+/// The pid written by the process that holds `dir`'s lock right now ("?" if it wrote none), or ""
+/// if nobody holds it (or `dir` has no lock file). Takes no lock that outlives the call.
+std::string directory_lock_holder(const std::string& dir);
+
 }  // namespace pk

@@ -15,5 +15,7 @@ std::string trim(const std::string& s);
 /// Parses a whole string as int64 / double; UserError naming `what` otherwise.
 long long parse_int(const std::string& s, const std::string& what);
 double parse_double(const std::string& s, const std::string& what);
+/// "1.23M" / "40.6M" / "912.0K" style count.
+std::string human_count(double value);
 
 }  // namespace pk

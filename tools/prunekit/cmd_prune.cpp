@@ -3,6 +3,7 @@
 //   prune  a one-shot baseline (uniform | global | random) at a MACs or params budget
 // Both choose channels with an importance criterion (taylor reads gradients from training
 // batches) and recalibrate BN statistics of the result on training images unless told not to.
+#include <filesystem>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -179,6 +180,8 @@ void write_pruned(const PruneCommandOptions& o, const PruneInputs& in, const Cha
   if (in.recalibrate)
     std::cout << fmt::format("BN recalibrated on {} × {} training images\n", o.calib_batches, o.calib_batch_size);
   std::cout << fmt::format("wrote {}\n", o.out);
+  if (std::filesystem::path(o.out).extension() != ".pt")  // a TorchScript archive cannot be read back
+    std::cout << fmt::format("report:     prunekit report --model {} --pruned {} --out report.html\n", o.model, o.out);
 }
 
 void run_apply(PruneCommandOptions& o, const CLI::App& cmd) {

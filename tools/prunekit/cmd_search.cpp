@@ -151,7 +151,7 @@ void run_gconv(SearchCommandOptions& o, CLI::App* cmd) {
   g.show_progress = o.show_progress;
   const int threads = configure_threads(o.threads);
   ModelFile model = load_network(o.model);  // .pkm, or .onnx imported
-  print_resolved_options("search", {{"model", o.model},
+  const nlohmann::json resolved{{"model", o.model},
                                     {"method", "gconv"},
                                     {"budget", {{"metric", g.budget.metric == BudgetMetric::kParams ? "params" : "macs"},
                                                 {"target", g.budget.target},
@@ -163,9 +163,11 @@ void run_gconv(SearchCommandOptions& o, CLI::App* cmd) {
                                     {"permutation", o.gconv_permutation},
                                     {"seed", g.seed},
                                     {"out", g.out_dir},
-                                    {"threads", threads}});
+                                    {"threads", threads}};
+  print_resolved_options("search", resolved);
   g.metadata = pruned_model_metadata(model, o.model);
   const DirectoryLock lock(o.out);  // gconv has no --resume: a rerun recomputes its seconds of work
+  write_run_record(o.out, resolved, false);
   const GconvSearchResult r = run_gconv_search(model.graph, model.weights, g);
   std::cout << fmt::format("regrouped   {} of {} convs with a choice; {} ChannelPermute op{} left\n", r.regrouped,
                            r.candidates, r.permutes, r.permutes == 1 ? "" : "s");
@@ -177,6 +179,7 @@ void run_gconv(SearchCommandOptions& o, CLI::App* cmd) {
   std::cout << fmt::format("time        {:.2f} s\n", r.seconds);
   std::cout << fmt::format("layers      {}\nlog         {}\npareto      {}\nplan        {}\nmodel       {}\n",
                            r.layers_path, r.log_path, r.pareto_path, r.plan_path, r.model_path);
+  std::cout << fmt::format("report:     prunekit report {}\n", o.out);
 }
 
 void run_channel_search(SearchCommandOptions& o, CLI::App* cmd) {
@@ -228,7 +231,7 @@ void run_channel_search(SearchCommandOptions& o, CLI::App* cmd) {
   s.stop_after_episodes = o.stop_after;
   s.show_progress = o.show_progress;
 
-  print_resolved_options("search", {{"model", o.model},
+  const nlohmann::json resolved{{"model", o.model},
                                     {"method", s.method},
                                     {"dataset", data_options.name},
                                     {"search_size", data_options.search_size},
@@ -254,7 +257,8 @@ void run_channel_search(SearchCommandOptions& o, CLI::App* cmd) {
                                     {"seed", o.seed},
                                     {"out", o.out},
                                     {"resume", o.resume},
-                                    {"threads", threads}});
+                                    {"threads", threads}};
+  print_resolved_options("search", resolved);
   DatasetSplits data = load_dataset(data_options);
   check_model_fits_dataset(model.graph, data, o.model);
   s.metadata = pruned_model_metadata(model, o.model);
@@ -268,6 +272,7 @@ void run_channel_search(SearchCommandOptions& o, CLI::App* cmd) {
 
   const DirectoryLock lock(o.out);
   check_no_previous_search(o);
+  write_run_record(o.out, resolved, o.resume);
   const SearchResult r = run_search(model.graph, model.weights, data, s);
   std::cout << fmt::format("candidates  {} ({})\n", r.evaluated, r.finished ? "finished" : "stopped, --resume continues");
   std::cout << fmt::format("projection  {}\n", r.fill ? "fill (every candidate on the budget)"
@@ -300,6 +305,7 @@ void run_channel_search(SearchCommandOptions& o, CLI::App* cmd) {
     if (r.has_best) std::cout << fmt::format("plan        {}\nmodel       {}\n", r.plan_path, r.model_path);
   }
   std::cout << fmt::format("checkpoint  {}\n", r.checkpoint_path);
+  std::cout << fmt::format("report:     prunekit report {}\n", o.out);
 }
 
 void run(SearchCommandOptions& o, CLI::App* cmd) {

@@ -20,5 +20,6 @@ Action register_export(CLI::App& app);
 Action register_apply(CLI::App& app);
 Action register_prune(CLI::App& app);
 Action register_search(CLI::App& app);
+Action register_report(CLI::App& app);
 
 }  // namespace pk::cli

@@ -1,7 +1,9 @@
 #include "common.h"
 
+#include <filesystem>
 #include <iostream>
 
+#include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/strings.h"
 #include "data/dataset.h"
@@ -92,11 +94,35 @@ void print_resolved_options(const std::string& command, const nlohmann::json& op
   std::cerr << "prunekit " << command << " " << options.dump() << "\n";
 }
 
-std::string human_count(double v) {
-  if (v >= 1e9) return fmt::format("{:.2f}G", v / 1e9);
-  if (v >= 1e6) return fmt::format("{:.2f}M", v / 1e6);
-  if (v >= 1e3) return fmt::format("{:.1f}K", v / 1e3);
-  return fmt::format("{:.0f}", v);
+namespace {
+std::string& stored_command_line() {
+  static std::string line;
+  return line;
+}
+}  // namespace
+
+void set_command_line(int argc, char** argv) {
+  std::string line;
+  for (int i = 0; i < argc; ++i) {
+    std::string arg = i == 0 ? std::string("prunekit") : std::string(argv[i]);
+    const bool plain = !arg.empty() && arg.find_first_of(" \t\n'\"\\$`*?;&|<>()") == std::string::npos;
+    if (!plain) {  // single-quoted for a POSIX shell
+      std::string quoted = "'";
+      for (char c : arg) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+      arg = quoted + "'";
+    }
+    line += (i == 0 ? "" : " ") + arg;
+  }
+  stored_command_line() = line;
+}
+
+const std::string& command_line() { return stored_command_line(); }
+
+void write_run_record(const std::string& dir, const nlohmann::json& options, bool keep_existing) {
+  const std::filesystem::path path = std::filesystem::path(dir) / "run.json";
+  if (keep_existing && std::filesystem::exists(path)) return;
+  const nlohmann::json record{{"command", command_line()}, {"options", options}};
+  write_file_atomically(path.string(), [&](std::ostream& out) { out << record.dump(2) << "\n"; });
 }
 
 }  // namespace pk::cli

@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "core/strings.h"  // human_count
 #include "data/data_options.h"
 #include "graph/graph.h"
 #include "models/model_options.h"
@@ -43,7 +44,11 @@ nlohmann::json zoo_options_json(const ModelOptions& options);
 /// Prints "<command> options: {...}" to stderr so every run records its resolved settings.
 void print_resolved_options(const std::string& command, const nlohmann::json& options);
 
-/// "1.23M" / "40.6M" / "912.0K" style count.
-std::string human_count(double value);
+/// The command line of this process, shell-quoted (main() stores it once).
+void set_command_line(int argc, char** argv);
+const std::string& command_line();
+/// Writes <dir>/run.json {"command": command_line(), "options": options} for reports; with
+/// `keep_existing` (a resumed run) an existing record, the one of the run's start, stays.
+void write_run_record(const std::string& dir, const nlohmann::json& options, bool keep_existing);
 
 }  // namespace pk::cli

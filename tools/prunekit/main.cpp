@@ -7,6 +7,7 @@
 #include <string>
 
 #include "commands.h"
+#include "common.h"
 #include "core/error.h"
 #include "core/interrupt.h"
 #include "exec/threads.h"
@@ -18,7 +19,7 @@ void prefer_passive_openmp_wait(int argc, char** argv) {
   if (argc < 2) return;
   const std::string command = argv[1];
   if (command == "train" || command == "finetune" || command == "eval" || command == "search" || command == "bench" ||
-      command == "prune" || command == "apply")
+      command == "prune" || command == "apply" || command == "report")
     pk::reexec_with_passive_openmp_wait(argv);
 }
 
@@ -26,6 +27,7 @@ void prefer_passive_openmp_wait(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   prefer_passive_openmp_wait(argc, argv);
+  pk::cli::set_command_line(argc, argv);
   CLI::App app{
       "prunekit — make a trained CNN smaller and faster by searching how to prune it.\n"
       "Typical flow: train → analyze → prune/search → finetune → export. Run `prunekit <command> --help`."};
@@ -33,7 +35,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("prunekit 0.1.0"));
   std::map<CLI::App*, pk::cli::Action> actions;
   for (auto* reg : {&pk::cli::register_train, &pk::cli::register_finetune, &pk::cli::register_eval, &pk::cli::register_analyze, &pk::cli::register_bench, &pk::cli::register_import, &pk::cli::register_export, &pk::cli::register_apply,
-                    &pk::cli::register_prune, &pk::cli::register_search}) {
+                    &pk::cli::register_prune, &pk::cli::register_search, &pk::cli::register_report}) {
     const size_t before = app.get_subcommands({}).size();
     pk::cli::Action action = (*reg)(app);
     actions[app.get_subcommands({}).at(before)] = std::move(action);
