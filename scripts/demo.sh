@@ -6,6 +6,7 @@
 #   3. fine-tune the found network with distillation from the baseline
 #   4. export it to ONNX
 #   5. print a before/after table: top-1, MACs, params, measured latency, blocks removed
+#   6. write the HTML report of the run (charts of the widths, the search, the trade-off) and print its path
 # Usage: scripts/demo.sh PRUNEKIT_BINARY EPOCHS
 # EPOCHS is the single knob for the demo's length (make demo DEMO_EPOCHS=N): the baseline trains
 # for EPOCHS epochs, the search evaluates 40·EPOCHS candidates and the found network is
@@ -63,3 +64,8 @@ for label, m, removed in (("baseline", base, 0), ("ABCP 50% + fine-tune", tuned,
           f"{b['median_ms']:>12.2f}{removed:>16}")
 EOF_PY
 echo "(search log, Pareto front and plan: $search/; fine-tuned model: $tuned; ONNX: $onnx)"
+
+echo "== 6. the report of the run"
+report="$out/report.html"
+"$bin" report "$search" --pruned "$tuned" --out "$report" > /dev/null
+echo "report: $(cd "$(dirname "$report")" && pwd)/$(basename "$report")  (one file, opens offline in any browser)"
