@@ -191,7 +191,11 @@ void export_torchscript(const std::string& path, const Graph& graph, const Weigh
   const torch::jit::ExtraFilesMap extra{
       {"prunekit/graph.txt", graph_to_text(graph)},
       {"prunekit/metadata.json", metadata.dump(2, ' ', false, nlohmann::json::error_handler_t::replace)}};
-  write_file_atomically(path, [&](std::ostream& out) { module.save(out, extra); });
+  // Serialized in memory first: libtorch's zip writer throws from its destructor (std::terminate)
+  // when the file stream fails, e.g. on a full disk; the write below reports that as a UserError.
+  std::ostringstream bytes;
+  module.save(bytes, extra);
+  write_file_atomically(path, [&](std::ostream& out) { out << bytes.str(); });
 }
 
 }  // namespace pk

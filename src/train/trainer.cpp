@@ -3,6 +3,7 @@
 #include <cmath>
 #include <filesystem>
 #include <optional>
+#include <sstream>
 
 #include "core/atomic_file.h"
 #include "core/error.h"
@@ -27,7 +28,11 @@ void save_checkpoint(const TrainOptions& options, Executor& executor, torch::opt
   torch::serialize::OutputArchive archive;
   optimizer.save(archive);
   archive.write("pk_epoch", torch::tensor(static_cast<int64_t>(epoch)));
-  write_file_atomically(optim_path(path), [&](std::ostream& out) { archive.save_to(out); });
+  // Serialized in memory first: libtorch's zip writer throws from its destructor (std::terminate)
+  // when the file stream fails, e.g. on a full disk; the write below reports that as a UserError.
+  std::ostringstream bytes;
+  archive.save_to(bytes);
+  write_file_atomically(optim_path(path), [&](std::ostream& out) { out << bytes.str(); });
   nlohmann::json h = nlohmann::json::array();
   for (const auto& r : history) h.push_back(to_json(r));
   metadata["checkpoint"] = {{"epoch", epoch}, {"history", h}, {"settings", run_settings(options)}};

@@ -470,4 +470,43 @@ TEST(Cli, ExportToFifoIsRefusedAndTheFifoStays) {
   fs::remove_all(d);
 }
 
+/// A disk that fills up: the shell ignores SIGXFSZ and limits file size to `kib` KiB before it
+/// starts prunekit, so every write past the limit fails with EFBIG, as on a full disk.
+CommandResult prunekit_with_full_disk(int kib, const std::string& args) {
+  return run_shell("bash -c \"trap '' XFSZ; ulimit -f " + std::to_string(kib) + "; exec " + std::string(PK_PRUNEKIT_BIN) +
+                   " " + args + "\" 2>&1");
+}
+
+bool has_temporary_file(const fs::path& dir) {
+  for (const auto& e : fs::directory_iterator(dir))
+    if (e.path().filename().string().find(".tmp.") != std::string::npos) return true;
+  return false;
+}
+
+// Issue 12 item 9: libtorch's zip writer used to throw from its destructor (std::terminate, a frame
+// trace, the temporary file left behind) when the disk filled up under a TorchScript export or a
+// training checkpoint.
+TEST(Cli, AFullDiskIsAClearErrorAndLeavesNoTemporaryFile) {
+  if (!has_fashion_mnist()) GTEST_SKIP() << "dataset-fashion-mnist not installed";
+  fs::path d = temp_dir() / "full";
+  fs::create_directories(d);
+  const std::string model = (d / "tiny.pkm").string();
+  ASSERT_EQ(prunekit("train --model resnet20 --width 0.25 --epochs 1 --train-limit 128 --test-limit 64 --no-progress "
+                     "--out " + model).code, 0);
+  for (const std::string& args : {"export --model " + model + " --out " + (d / "m.pt").string(),
+                                  "export --model " + model + " --out " + (d / "m.onnx").string(),
+                                  "train --model resnet20 --width 0.25 --epochs 1 --train-limit 128 --test-limit 64 "
+                                  "--no-progress --out " + (d / "t.pkm").string()}) {
+    const CommandResult r = prunekit_with_full_disk(40, args);
+    EXPECT_EQ(r.code, 2) << args << "\n" << r.output;
+    EXPECT_NE(r.output.find("failed: File too large"), std::string::npos) << r.output;
+    EXPECT_EQ(r.output.find("terminate called"), std::string::npos) << r.output;
+    EXPECT_EQ(r.output.find("frame #"), std::string::npos) << r.output;
+    EXPECT_FALSE(has_temporary_file(d)) << args;
+  }
+  EXPECT_FALSE(fs::exists(d / "m.pt"));
+  EXPECT_FALSE(fs::exists(d / "m.onnx"));
+  fs::remove_all(d);
+}
+
 }  // namespace
