@@ -411,6 +411,18 @@ TEST(Cli, GconvSearchFinetuneAndExport) {
   ASSERT_EQ(e.code, 0) << e.output;
   EXPECT_TRUE(fs::exists(run + "/ft.onnx"));
 
+  // A finished run is not silently replaced: --overwrite recomputes it, --resume has nothing to continue.
+  const std::string rerun = "search --method gconv --model " + base + " --target-params 0.5 --no-progress --out " + run;
+  CommandResult refused = prunekit(rerun);
+  EXPECT_EQ(refused.code, 2) << refused.output;
+  EXPECT_NE(refused.output.find("holds a previous search"), std::string::npos) << refused.output;
+  CommandResult resumed = prunekit(rerun + " --resume");
+  EXPECT_EQ(resumed.code, 2) << resumed.output;
+  EXPECT_NE(resumed.output.find("--method gconv has no --resume"), std::string::npos) << resumed.output;
+  CommandResult overwritten = prunekit(rerun + " --overwrite");
+  EXPECT_EQ(overwritten.code, 0) << overwritten.output;
+  EXPECT_EQ(graph_difference(a, analyze_json(run + "/pruned.pkm")), "") << "the same search again";
+
   CommandResult episodes = prunekit("search --method gconv --model " + base + " --episodes 5 --out " + run + "2");
   EXPECT_EQ(episodes.code, 2);
   EXPECT_NE(episodes.output.find("--episodes does not apply"), std::string::npos) << episodes.output;

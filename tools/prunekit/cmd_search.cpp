@@ -69,7 +69,7 @@ bool gconv_flag(const std::string& flag) {
                                            "--target-macs",    "--target-params",
                                            "--min-channels-per-group", "--max-groups", "--allow-depthwise",
                                            "--gopt",           "--gconv-permutation", "--seed",
-                                           "--threads",        "--no-progress"};
+                                           "--threads",        "--no-progress", "--overwrite", "--resume"};
   return flags.count(flag) != 0;
 }
 
@@ -166,7 +166,10 @@ void run_gconv(SearchCommandOptions& o, CLI::App* cmd) {
                                     {"threads", threads}};
   print_resolved_options("search", resolved);
   g.metadata = pruned_model_metadata(model, o.model);
-  const DirectoryLock lock(o.out);  // gconv has no --resume: a rerun recomputes its seconds of work
+  const DirectoryLock lock(o.out);
+  PK_CHECK(!o.resume, "--method gconv has no --resume: it keeps no checkpoint and finishes in seconds; --overwrite "
+           "recomputes the run in '{}'", o.out);
+  check_no_previous_search(o);
   write_run_record(o.out, resolved, false);
   const GconvSearchResult r = run_gconv_search(model.graph, model.weights, g);
   std::cout << fmt::format("regrouped   {} of {} convs with a choice; {} ChannelPermute op{} left\n", r.regrouped,
