@@ -7,6 +7,7 @@
 #include <set>
 
 #include "core/error.h"
+#include "core/system_memory.h"
 #include "core/strings.h"
 
 // Static linkage keeps stb's symbols private to this file, so another library of the project
@@ -73,6 +74,22 @@ void check_options(const ImageFolderOptions& options) {
            "image folder: image size must be in [0, 16384], got {}", options.image_size);
 }
 
+/// UserError before any decoding if `files` would not fit in memory once decoded: C·H·W bytes
+/// each (the requested size, or the first image's from its header), twice that at the peak.
+void check_decoded_size(const std::string& dir, const std::vector<fs::path>& files, const ImageFolderOptions& options) {
+  if (files.empty()) return;
+  int w = options.image_size, h = options.image_size, file_channels = 0;
+  if (options.image_size == 0 && stbi_info(files.front().string().c_str(), &w, &h, &file_channels) == 0)
+    return;  // undecodable: decoding names the file
+  const double per_image = static_cast<double>(w) * h * options.channels;
+  const double peak = 2 * per_image * static_cast<double>(files.size());
+  const uint64_t limit = options.memory_limit > 0 ? options.memory_limit : available_memory_bytes();
+  PK_CHECK(limit == 0 || peak <= static_cast<double>(limit),
+           "'{}': {} images of {}x{}x{} are {} decoded and need about {} while the data set is built, more than the "
+           "{} this machine has available; use a smaller --image-size, fewer images, or a machine with more memory",
+           dir, files.size(), options.channels, h, w, human_bytes(peak / 2), human_bytes(peak), human_bytes(static_cast<double>(limit)));
+}
+
 /// Decodes images one by one into a RawImages of one geometry (the first image's, or the
 /// requested size).
 class ImageAppender {
@@ -136,8 +153,8 @@ RawImages read_image_folder(const std::string& split_dir, const std::vector<std:
              "image folder '{}' has class folder '{}' that the training folder does not have "
              "(classes: {})", split_dir, found, join(class_names, ", "));
   }
-  RawImages out;
-  ImageAppender appender(out, options);
+  std::vector<fs::path> files;  // every image, class by class
+  std::vector<int64_t> labels;
   for (size_t label = 0; label < class_names.size(); ++label) {
     const fs::path class_dir = fs::path(split_dir) / class_names[label];
     std::error_code ec;
@@ -145,14 +162,17 @@ RawImages read_image_folder(const std::string& split_dir, const std::vector<std:
     PK_CHECK(exists || !require_every_class, "image folder '{}' has no folder for class '{}'",
              split_dir, class_names[label]);
     if (!exists) continue;
-    const std::vector<fs::path> files = image_files(class_dir);
-    PK_CHECK(!files.empty() || !require_every_class,
+    const std::vector<fs::path> class_files = image_files(class_dir);
+    PK_CHECK(!class_files.empty() || !require_every_class,
              "class folder '{}' has no images (expected png, jpg or bmp files)", class_dir.string());
-    for (const fs::path& file : files) {
-      appender.append(file);
-      out.labels.push_back(static_cast<int64_t>(label));
-    }
+    files.insert(files.end(), class_files.begin(), class_files.end());
+    labels.insert(labels.end(), class_files.size(), static_cast<int64_t>(label));
   }
+  check_decoded_size(split_dir, files, options);
+  RawImages out;
+  ImageAppender appender(out, options);
+  for (const fs::path& file : files) appender.append(file);
+  out.labels = std::move(labels);
   PK_CHECK(out.count > 0, "image folder '{}' has no images (expected CLASS/*.png, *.jpg or *.bmp)",
            split_dir);
   return out;
@@ -168,10 +188,12 @@ RawImages read_unlabeled_images(const std::string& dir, const ImageFolderOptions
              "image directory '{}' has a subfolder '{}': the 'images' dataset is a flat directory of "
              "unlabeled images (a folder per class is the 'folder' dataset)", dir, name);
   }
+  const std::vector<fs::path> files = image_files(dir);
+  check_decoded_size(dir, files, options);
   RawImages out;
   out.labeled = false;
   ImageAppender appender(out, options);
-  for (const fs::path& file : image_files(dir)) appender.append(file);
+  for (const fs::path& file : files) appender.append(file);
   PK_CHECK(out.count > 0, "image directory '{}' has no images (expected *.png, *.jpg or *.bmp)", dir);
   return out;
 }

@@ -14,6 +14,10 @@ struct ImageFolderOptions {
   int channels = 3;    // 1 (grayscale, luminance) or 3 (RGB); every image is converted
   int image_size = 0;  // > 0: resize every image to image_size×image_size (aspect ratio not
                        // kept); 0: every image must have the size of the first one
+  /// Bytes the decoded images may take at their peak (twice their size: the pixels and the
+  /// tensor made from them); 0 = what the machine has available (/proc/meminfo). The readers
+  /// refuse, before decoding, a folder that would need more.
+  uint64_t memory_limit = 0;
 };
 
 /// Sorted class subfolder names of `split_dir`; UserError if it is missing or has none.

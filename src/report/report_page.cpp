@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "core/strings.h"
+#include "core/system_memory.h"  // human_bytes
 #include "report/report_assets.h"
 
 namespace pk {
@@ -59,8 +60,7 @@ Cell ms_cell(double ms) {
 }
 Cell bytes_cell(int64_t b) {
   if (b < 0) return {};
-  const std::string text = b >= (1 << 20) ? fmt::format("{:.2f} MiB", b / 1048576.0) : fmt::format("{:.1f} KiB", b / 1024.0);
-  return {text, std::to_string(b)};
+  return {human_bytes(static_cast<double>(b)), std::to_string(b)};
 }
 
 /// A row "label | model 0 | model 1 …" with a ratio to the original in the later columns.

@@ -219,6 +219,25 @@ TEST(ImageFolderReader, SizeMismatchNamesBothFiles) {
                     {"2.png", "1.png", "5x4", "4x4", "same size"});
 }
 
+// Issue 12 item 18: `--image-size 16384` grew past 4 GB before std::bad_alloc.
+TEST(ImageFolderReader, RefusesBeforeDecodingWhatWouldNotFitInMemory) {
+  TempDir dir;
+  for (int i = 0; i < 3; ++i)
+    testing::write_image(dir.file("train/c/" + std::to_string(i) + ".png"), 4, 4, 3, std::vector<uint8_t>(48, 9));
+  ImageFolderOptions o{3, 0};
+  o.memory_limit = 2 * 3 * 48;  // exactly the peak of 3 decoded 3x4x4 images
+  EXPECT_EQ(read_image_folder(dir.path() + "/train", {"c"}, o, true).count, 3);
+  o.memory_limit -= 1;
+  expect_user_error([&] { read_image_folder(dir.path() + "/train", {"c"}, o, true); },
+                    {"3 images of 3x4x4", "288 bytes", "smaller --image-size"});
+  // The real limit (this machine's available memory): 200 images at 16384 px need ~322 GB; the
+  // refusal comes before a single image is decoded.
+  for (int i = 0; i < 200; ++i)
+    testing::write_image(dir.file("flat/" + std::to_string(i) + ".png"), 1, 1, 3, {1, 2, 3});
+  expect_user_error([&] { read_unlabeled_images(dir.path() + "/flat", {3, 16384}); },
+                    {"200 images of 3x16384x16384", "150.0 GiB decoded", "available"});
+}
+
 TEST(ImageFolderReader, UndecodableImageIsNamed) {
   TempDir dir;
   testing::write_image(dir.file("train/c/1.png"), 4, 4, 1, std::vector<uint8_t>(16));
