@@ -4,7 +4,8 @@
 # Writes runs/baselines/<model>-fmnist.pkm (with a shorter or longer recipe, EPOCHS=N:
 # <model>-fmnist-e<N>.pkm, so that recipes never share a file) and a log next to it;
 # skips models already trained. A killed run restarts from its .ckpt.
-# Later benchmarks call this script so that they all prune the same baselines.
+# Later benchmarks call this script so that they all prune the same baselines. A finished baseline
+# is copied to bench/results/baselines/ and committed (1.1 MB for ResNet-20), and reused from there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${PRUNEKIT:-build/prunekit}
@@ -17,6 +18,9 @@ models=("$@")
 for model in "${models[@]}"; do
   file="$out/$model-fmnist$suffix.pkm"
   if [ -f "$file" ]; then echo "$file exists"; continue; fi
+  # A baseline trained on an earlier machine is kept in git (runs/ does not survive a machine change).
+  kept="bench/results/baselines/$model-fmnist$suffix.pkm"
+  if [ -f "$kept" ]; then cp "$kept" "$file"; "$bin" eval --model "$file" --json > "${file%.pkm}.eval.json"; echo "$file from $kept"; continue; fi
   resume=; [ -f "$file.ckpt" ] && resume=--resume
   # Recipe: SGD Nesterov 0.9, lr 0.1, 1 warm-up epoch then cosine, wd 5e-4, batch 128,
   # random crop (pad 2) + horizontal flip, 24 epochs (EPOCHS), seed 0, 5000 images held out for search.
