@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # libFuzzer + ASan/UBSan runs of every harness in fuzz/ (the ONNX importer, the graph text
-# parser, the plan JSON parser, the IDX reader with its gzip path).
+# parser, the plan JSON parser, the IDX reader with its gzip path, the CIFAR-10 batch reader).
 # Usage: [RUNS=1000000] [SECONDS_EACH=3600] [FUZZ_OUT=runs/fuzz] [PRUNEKIT=build/prunekit] bench/fuzz.sh [harness ...]
 # Builds build-fuzz/ with clang (fuzz/CMakeLists.txt), writes seeds (zoo graph texts and plans,
 # tiny IDX files, ONNX exports of small zoo models), then runs each harness for RUNS executions
@@ -16,13 +16,14 @@ out=${FUZZ_OUT:-runs/fuzz}
 bin=${PRUNEKIT:-build/prunekit}
 build=${FUZZ_BUILD:-build-fuzz}
 harnesses=("$@")
-[ ${#harnesses[@]} -eq 0 ] && harnesses=(plan_json graph_text idx onnx_import)
+[ ${#harnesses[@]} -eq 0 ] && harnesses=(plan_json graph_text idx cifar onnx_import)
 
 [ -f "$build/CMakeCache.txt" ] || CXX=clang++ cmake -S fuzz -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$build" -j 2 >/dev/null
 
 seeds="$out/seeds"
-if [ ! -d "$seeds/onnx_import" ]; then
+if [ ! -d "$seeds/onnx_import" ] || [ ! -d "$seeds/cifar" ]; then
+  rm -rf "$seeds"
   "$build/fuzz_seeds" "$seeds"
   mkdir -p "$seeds/onnx.tmp"
   for model in resnet20 densenet vgg11; do

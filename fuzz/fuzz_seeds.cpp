@@ -1,6 +1,6 @@
-// Writes seeds for the harnesses into DIR/{graph_text,plan_json,idx}: the graph text of small
+// Writes seeds for the harnesses into DIR/{graph_text,plan_json,idx,cifar}: the graph text of small
 // zoo models, plans of ResNet-20 (counts, indices, removed blocks), and tiny IDX files, raw and
-// gzipped. Usage: fuzz_seeds DIR. (The ONNX seeds, DIR/onnx_import, come from `prunekit export`: bench/fuzz.sh.)
+// gzipped, and a two-record CIFAR-10 batch. Usage: fuzz_seeds DIR. (The ONNX seeds, DIR/onnx_import, come from `prunekit export`: bench/fuzz.sh.)
 #include <zlib.h>
 
 #include <filesystem>
@@ -70,5 +70,11 @@ int main(int argc, char** argv) {
   write(dir / "idx" / "images", std::string(1, '\0') + idx_bytes(3));
   write(dir / "idx" / "labels", std::string(1, '\1') + idx_bytes(1));
   write(dir / "idx" / "images.gz", std::string(1, '\2') + gzip(idx_bytes(3)));
+  std::string cifar;  // two records: label, then 3072 pixel bytes
+  for (int r = 0; r < 2; ++r) {
+    cifar += static_cast<char>(r + 3);
+    for (int i = 0; i < 3 * 32 * 32; ++i) cifar += static_cast<char>((i * 7 + r) % 256);
+  }
+  write(dir / "cifar" / "data_batch_1.bin", cifar);
   return 0;
 }
