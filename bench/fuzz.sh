@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # libFuzzer + ASan/UBSan runs of every harness in fuzz/ (the ONNX importer, the graph text
-# parser, the plan JSON parser, the IDX reader with its gzip path, the CIFAR-10 batch reader).
+# parser, the plan JSON parser, the IDX reader with its gzip path, the CIFAR-10 batch reader, the
+# .pkm model file reader).
 # Usage: [RUNS=1000000] [SECONDS_EACH=3600] [FUZZ_OUT=runs/fuzz] [PRUNEKIT=build/prunekit] bench/fuzz.sh [harness ...]
 # Builds build-fuzz/ with clang (fuzz/CMakeLists.txt), writes seeds (zoo graph texts and plans,
-# tiny IDX files, ONNX exports of small zoo models), then runs each harness for RUNS executions
+# tiny IDX and CIFAR files, ONNX and .pkm exports of small zoo models), then runs each harness for RUNS executions
 # or SECONDS_EACH seconds, whichever comes first. Resumable: each harness keeps its corpus in
 # $FUZZ_OUT/<harness>/corpus and a rerun continues from it; every finished invocation appends
 # {"harness", "runs", "seconds", "exit", "crashes", "corpus"} to $FUZZ_OUT/results.jsonl. A crash
@@ -16,13 +17,13 @@ out=${FUZZ_OUT:-runs/fuzz}
 bin=${PRUNEKIT:-build/prunekit}
 build=${FUZZ_BUILD:-build-fuzz}
 harnesses=("$@")
-[ ${#harnesses[@]} -eq 0 ] && harnesses=(plan_json graph_text idx cifar onnx_import)
+[ ${#harnesses[@]} -eq 0 ] && harnesses=(plan_json graph_text idx cifar onnx_import model_file)
 
 [ -f "$build/CMakeCache.txt" ] || CXX=clang++ cmake -S fuzz -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$build" -j 2 >/dev/null
 
 seeds="$out/seeds"
-if [ ! -d "$seeds/onnx_import" ] || [ ! -d "$seeds/cifar" ]; then
+if [ ! -d "$seeds/onnx_import" ] || [ ! -d "$seeds/model_file" ]; then
   rm -rf "$seeds"
   "$build/fuzz_seeds" "$seeds"
   mkdir -p "$seeds/onnx.tmp"
@@ -30,6 +31,8 @@ if [ ! -d "$seeds/onnx_import" ] || [ ! -d "$seeds/cifar" ]; then
     "$bin" export "$model" --width 0.125 --no-verify --out "$seeds/onnx.tmp/$model.onnx" >/dev/null 2>&1
   done
   mv "$seeds/onnx.tmp" "$seeds/onnx_import"
+  mkdir -p "$seeds/model_file"
+  "$bin" export resnet20 --width 0.125 --no-verify --out "$seeds/model_file/resnet20.pkm" >/dev/null 2>&1
 fi
 
 for h in "${harnesses[@]}"; do
