@@ -10,7 +10,7 @@ DEB_PACKAGES = build-essential cmake libtorch-dev libopenblas0-pthread libcli11-
   nlohmann-json3-dev libfmt-dev libspdlog-dev zlib1g-dev libstb-dev libgtest-dev \
   libgmock-dev libbenchmark-dev dataset-fashion-mnist \
   libonnx-dev libprotobuf-dev libdlib-dev python3-onnx python3-torch python3-torchvision python3-numpy nodejs \
-  chromium clang-14 libclang-rt-14-dev
+  chromium clang-14 libclang-rt-14-dev openmpi-bin libopenmpi-dev
 
 .PHONY: all deps build test test-slow demo bench clean
 

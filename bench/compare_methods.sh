@@ -78,7 +78,7 @@ for target in $targets; do
         flags=; [ "$row" = gconv-random ] && flags="--gconv-permutation random"
         [ "$row" = gconv-maxcost ] && flags="--gopt max_cost"
         # shellcheck disable=SC2086
-        "$bin" search --method gconv --model "$base" --target-$metric "$target" $flags --no-progress \
+        "$bin" search --method gconv --model "$base" --target-$metric "$target" $flags --no-progress --overwrite \
           --out "$dir/gconv" | tee "$dir/search.txt"
         cp "$dir/gconv/pruned.pkm" "$pruned"
         cp "$dir/gconv/best_plan.json" "$plan"

@@ -19,6 +19,14 @@ std::string lower_extension(const std::string& path) {
   return ext;
 }
 
+/// The format of `path`, refusing TorchScript (which prunekit writes but cannot read back).
+NetworkFormat readable_network_format(const std::string& path) {
+  const NetworkFormat format = network_format_from_path(path);
+  PK_CHECK(format != NetworkFormat::kTorchScript,
+           "'{}': prunekit writes TorchScript but cannot read it back; give the .pkm or an .onnx file", path);
+  return format;
+}
+
 }  // namespace
 
 const char* network_format_name(NetworkFormat format) {
@@ -51,17 +59,13 @@ NetworkFormat network_format_from_path(const std::string& path) {
 }
 
 ModelFile load_network(const std::string& path) {
-  switch (network_format_from_path(path)) {
-    case NetworkFormat::kOnnx:
-      return import_onnx(path);
-    case NetworkFormat::kTorchScript:
-      PK_CHECK(false, "'{}': prunekit writes TorchScript but cannot read it back; give the .pkm or an .onnx file",
-               path);
-      break;
-    case NetworkFormat::kPkm:
-      return load_model(path);
-  }
-  PK_ASSERT(false, "load_network: invalid format");
+  const bool onnx = readable_network_format(path) == NetworkFormat::kOnnx;
+  return onnx ? import_onnx(path) : load_model(path);
+}
+
+ModelFile load_network_bytes(const std::string& bytes, const std::string& path) {
+  const bool onnx = readable_network_format(path) == NetworkFormat::kOnnx;
+  return onnx ? import_onnx_model(bytes, path) : load_model_bytes(bytes, path);
 }
 
 void save_network(const std::string& path, const Graph& graph, const WeightStore& weights,

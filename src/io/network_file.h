@@ -30,6 +30,8 @@ NetworkFormat network_format_from_path(const std::string& path);
 /// Reads a .onnx (import) or a prunekit model file; UserError naming the file otherwise
 /// (a TorchScript archive cannot be read back: keep the .pkm or an .onnx).
 ModelFile load_network(const std::string& path);
+/// load_network of the bytes of the file at `path`, read elsewhere (e.g. broadcast over MPI).
+ModelFile load_network_bytes(const std::string& bytes, const std::string& path);
 
 /// Writes graph + weights (+ metadata, kept by every format) atomically in `format`, or in the
 /// format of `path`'s extension.

@@ -5,7 +5,7 @@
 // and then measures it on the search split (never test):
 //   classification  top-1 and mean cross-entropy (the accuracy- and loss-based rewards)
 //   label_free      the feature distance to the original network; reads no label anywhere
-// Detection (mAP) and distributed workers are further implementations and callers.
+// Detection (mAP) is a further implementation; MPI workers (src/distributed) call it remotely.
 #pragma once
 
 #include <memory>
@@ -16,24 +16,11 @@
 #include "exec/executor.h"
 #include "graph/graph.h"
 #include "plan/prune_plan.h"
+#include "search/candidate_score.h"
 #include "search/evaluator_options.h"
 #include "weights/weight_store.h"
 
 namespace pk {
-
-
-/// Wall time of each phase of one candidate, seconds.
-struct CandidatePhases {
-  double apply = 0, recalib = 0, finetune = 0, eval = 0, latency = 0;
-};
-
-struct CandidateScore {
-  double accuracy = 0, loss = 0;  // classification: top-1 in [0, 1], mean cross-entropy
-  double distance = 0;            // label_free
-  double latency_ms = 0;          // measured median, if EvaluatorOptions::measure_latency
-  int64_t macs = 0, params = 0;   // of the pruned network, per sample
-  CandidatePhases seconds;
-};
 
 class CandidateEvaluator {
  public:

@@ -11,7 +11,6 @@
 #include "analysis/channel_analysis.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
-#include "core/interrupt.h"
 #include "core/progress.h"
 #include "core/timer.h"
 #include "data/dataset.h"
@@ -20,11 +19,13 @@
 #include "plan/plan_json.h"
 #include "plan/resolve_counts.h"
 #include "prune/importance.h"
+#include "search/candidate_dispatch.h"
 #include "search/candidate_evaluator.h"
 #include "search/cost_oracle.h"
 #include "search/latency_budget.h"
 #include "search/search_builder.h"
 #include "search/search_checkpoint.h"
+#include "search/search_evaluator.h"
 #include "search/search_log.h"
 #include "search/strategy_registry.h"
 #include "train/gradients.h"
@@ -133,18 +134,6 @@ GroupScores importance_scores(const Graph& graph, const WeightStore& weights, co
   return by_name;
 }
 
-std::unique_ptr<CandidateEvaluator> make_evaluator(const SearchOptions& o, const Graph& graph,
-                                                   const WeightStore& weights, const ChannelAnalysis& analysis,
-                                                   const DatasetSplits& data) {
-  EvaluatorOptions e = o.evaluation;
-  e.measure_latency = o.target_latency > 0;
-  e.latency = o.latency;
-  if (o.reward == RewardKind::kLabelFree) return make_label_free_evaluator(graph, weights, analysis, data, e);
-  PK_CHECK(data.search.has_labels(), "the {} reward needs labels and dataset '{}' has none: use --reward label_free",
-           reward_name(o.reward), data.search.name);
-  return make_classification_evaluator(graph, weights, analysis, data, e);
-}
-
 json candidate_line(int id, int update, const DecodedAction& decoded, const CandidateScore& s, double reward,
                     bool met, const std::string& quality, bool with_latency) {
   json removed = json::array();
@@ -198,8 +187,10 @@ namespace {
 /// One search run: the state the loop carries from update to update.
 class SearchRun {
  public:
-  SearchRun(const Graph& graph, const WeightStore& weights, const DatasetSplits& data, const SearchOptions& options)
-      : graph_(graph), weights_(weights), data_(data), o_(options), analysis_(analyze_channels(graph)),
+  SearchRun(const Graph& graph, const WeightStore& weights, const DatasetSplits& data, const SearchOptions& options,
+            CandidateDispatch& dispatch)
+      : graph_(graph), weights_(weights), data_(data), o_(options), dispatch_(dispatch),
+        analysis_(analyze_channels(graph)),
         space_(graph, analysis_, options.action_space), mapping_(build_search_space(graph, analysis_, space_)),
         oracle_(space_, mapping_) {
     PK_CHECK(mapping_.space.size() > 0, "the network has nothing to search: no prunable group or removable block");
@@ -269,7 +260,7 @@ class SearchRun {
       strategy_->load(in);
     }
     scores_ = importance_scores(graph_, weights_, analysis_, data_, o_.importance, o_.seed);
-    evaluator_ = make_evaluator(o_, graph_, weights_, analysis_, data_);
+    evaluator_ = make_search_evaluator(o_, graph_, weights_, analysis_, data_);
     log_.emplace(result_.log_path, checkpoint ? checkpoint->candidates : std::vector<json>{},
                  checkpoint ? checkpoint->best : json(nullptr), frame_.cost_key, evaluator_->quality_name());
     result_.original_macs = space_.original_cost().macs;
@@ -285,13 +276,24 @@ class SearchRun {
     Timer controller;
     const std::vector<Action> actions = strategy_->ask(n);
     PK_ASSERT(static_cast<int>(actions.size()) == n, "strategy returned {} candidates for {}", actions.size(), n);
-    const Budget budget = frame_.projection(budget_, log_->candidates());
     double controller_seconds = controller.seconds();
-    std::vector<ScoredAction> scored;
-    for (int k = 0; k < n; ++k) {
-      throw_if_interrupted();  // SIGINT/SIGTERM: this update is dropped; the checkpoint has the last one
-      scored.push_back(evaluate(actions[k], budget, done + k, update, bar));
+    const Budget budget = frame_.projection(budget_, log_->candidates());
+    std::vector<DecodedAction> decoded;
+    std::vector<PrunePlan> resolved;
+    for (const Action& action : actions) {
+      decoded.push_back(space_.decode(to_prune_action(mapping_, action), budget));
+      resolved.push_back(resolve_counts(decoded.back().plan, analysis_, scores_));
     }
+    int arrived = 0;
+    const std::vector<CandidateScore> scores =
+        dispatch_.score(resolved, *evaluator_, [&](int, const CandidateScore& score) {
+          if (bar) bar->update(done + ++arrived, progress_text(score, reward_of(score), evaluator_->quality_name(),
+                                                               log_->best()));
+        });
+    PK_ASSERT(static_cast<int>(scores.size()) == n, "dispatch returned {} scores for {}", scores.size(), n);
+    // Logged and told in the order asked, whichever candidate finished first.
+    std::vector<ScoredAction> scored;
+    for (int k = 0; k < n; ++k) scored.push_back(record(actions[k], decoded[k], resolved[k], scores[k], done + k, update));
     controller.reset();
     strategy_->tell(scored);
     controller_seconds += controller.seconds();
@@ -304,17 +306,19 @@ class SearchRun {
     write_search_checkpoint(result_.checkpoint_path, checkpoint);
   }
 
-  ScoredAction evaluate(const Action& action, const Budget& budget, int id, int update, ProgressBar* bar) {
-    const DecodedAction decoded = space_.decode(to_prune_action(mapping_, action), budget);
-    const PrunePlan resolved = resolve_counts(decoded.plan, analysis_, scores_);
-    const CandidateScore score = evaluator_->evaluate(resolved);
-    const double cost = frame_.cost_of(score);
-    const double reward = compute_reward(reward_, {score.accuracy, score.loss, score.distance, cost});
-    const bool met = frame_.met(decoded, cost, o_.budget.metric == BudgetMetric::kNone && !frame_.latency);
+  double reward_of(const CandidateScore& score) const {
+    return compute_reward(reward_, {score.accuracy, score.loss, score.distance, frame_.cost_of(score)});
+  }
+
+  /// Logs candidate `id` and returns what the strategy is told about it.
+  ScoredAction record(const Action& action, const DecodedAction& decoded, const PrunePlan& resolved,
+                      const CandidateScore& score, int id, int update) {
+    const double reward = reward_of(score);
+    const bool met =
+        frame_.met(decoded, frame_.cost_of(score), o_.budget.metric == BudgetMetric::kNone && !frame_.latency);
     log_->add(candidate_line(id, update, decoded, score, reward, met, evaluator_->quality_name(),
                              frame_.latency.has_value()),
               plan_to_json(resolved));
-    if (bar) bar->update(id + 1, progress_text(score, reward, evaluator_->quality_name(), log_->best()));
     return {action, from_decoded(mapping_, decoded, action), reward};
   }
 
@@ -360,6 +364,7 @@ class SearchRun {
   const WeightStore& weights_;
   const DatasetSplits& data_;
   const SearchOptions& o_;
+  CandidateDispatch& dispatch_;
   const ChannelAnalysis analysis_;
   const ActionSpace space_;
   const SearchMapping mapping_;
@@ -378,11 +383,12 @@ class SearchRun {
 }  // namespace
 
 SearchResult run_search(const Graph& graph, const WeightStore& weights, const DatasetSplits& data,
-                        const SearchOptions& options) {
+                        const SearchOptions& options, CandidateDispatch* dispatch) {
   check_options(options);
   PK_CHECK(data.search.size() > 0, "the search split is empty: candidates are scored on it (set --search-size > 0)");
   PK_CHECK(data.train.size() > 0, "the training split is empty: BN recalibration needs training images");
-  return SearchRun(graph, weights, data, options).run();
+  ScoreInOrder in_order;
+  return SearchRun(graph, weights, data, options, dispatch ? *dispatch : in_order).run();
 }
 
 }  // namespace pk

@@ -1,9 +1,10 @@
 // The search driver (algorithms.md §0): the one loop every search method runs through.
 //   ask the strategy → decode each action with the ActionSpace (projected onto the budget) →
-//   resolve which channels are kept (importance computed once per search) → score with the
-//   CandidateEvaluator (prune a copy of the original, recalibrate BN, optional fine-tune,
-//   measure on the search split) → reward → tell the strategy what it sampled and what was
-//   evaluated → log and checkpoint.
+//   resolve which channels are kept (importance computed once per search) → score the update's
+//   candidates with the CandidateEvaluator, through a CandidateDispatch (prune a copy of the
+//   original, recalibrate BN, optional fine-tune, measure on the search split) → reward → tell
+//   the strategy what it sampled and what was evaluated, in the order it asked → log and
+//   checkpoint.
 // The only part of src/search that writes files. Outputs in out_dir:
 //   log.jsonl       one line per candidate (id, update, plan digest and kept counts, MACs, params,
 //                   accuracy and loss — or distance (label_free) —, latency_ms (latency budget),
@@ -24,6 +25,7 @@
 
 namespace pk {
 
+class CandidateDispatch;
 class WeightStore;
 struct DatasetSplits;
 
@@ -53,7 +55,9 @@ struct SearchResult {
 /// UserError for bad options (unknown method or method option, episodes < 1, a reward that does
 /// not fit the budget, ...), an unwritable out_dir, a resume without a checkpoint or with a
 /// checkpoint of different settings (model, data, budget, method options, ...).
+/// `dispatch` scores each update's candidates (null: this process, in order; see
+/// candidate_dispatch.h); the results do not depend on it.
 SearchResult run_search(const Graph& graph, const WeightStore& weights, const DatasetSplits& data,
-                        const SearchOptions& options);
+                        const SearchOptions& options, CandidateDispatch* dispatch = nullptr);
 
 }  // namespace pk

@@ -236,8 +236,11 @@ void save_model(const std::string& path, const Graph& graph, const WeightStore& 
 }
 
 ModelFile load_model(const std::string& path) {
+  return load_model_bytes(read_file(path), path);  // UserError if missing or a directory
+}
+
+ModelFile load_model_bytes(const std::string& bytes, const std::string& path) {
   PK_ASSERT(host_is_little_endian(), "the model file reader supports little-endian hosts only");
-  const std::string bytes = read_file(path);  // UserError if missing or a directory
   const uint64_t size = bytes.size();
 
   // 1. Preamble: magic, version, lengths.

@@ -45,5 +45,7 @@ void save_model(const std::string& path, const Graph& graph, const WeightStore& 
 /// Lengths in the file are checked against the file size before anything is allocated, and
 /// the checksum is verified before the header is parsed.
 ModelFile load_model(const std::string& path);
+/// load_model of a file's bytes read elsewhere (e.g. broadcast over MPI); `path` names it in errors.
+ModelFile load_model_bytes(const std::string& bytes, const std::string& path);
 
 }  // namespace pk

@@ -1,10 +1,13 @@
-// prunekit search: search a pruning plan (ABCP or the random baseline) for a trained model under
-// a MACs or params budget; writes log.jsonl, best_plan.json, pareto.json, pruned.pkm and a
-// checkpoint (for --resume) into --out.
+// prunekit search: search a pruning plan (ABCP, LFGCL, AMC, random or gconv) for a trained model
+// under a MACs, params or latency budget; writes log.jsonl, best_plan.json, pareto.json,
+// pruned.pkm and a checkpoint (for --resume) into --out. Under mpirun rank 0 searches and the
+// other ranks score its candidates (src/distributed).
 #include <algorithm>
 #include <filesystem>
 #include <functional>
 #include <iostream>
+#include <memory>
+#include <optional>
 #include <set>
 
 #include "commands.h"
@@ -16,7 +19,14 @@
 #include "importance_options.h"
 #include "method_options.h"
 #include "plan/budget_value.h"
+#include "analysis/channel_analysis.h"
+#include "core/strings.h"
+#include "core/system_memory.h"
+#include "distributed/candidate_worker.h"
+#include "distributed/every_rank.h"
+#include "distributed/mpi_dispatch.h"
 #include "search/driver.h"
+#include "search/search_evaluator.h"
 #include "search/gconv_search.h"
 #include "search/search_checkpoint.h"
 #include "search/strategy_registry.h"
@@ -56,7 +66,9 @@ struct SearchCommandOptions {
   bool overwrite = false;
   bool show_progress = true;
   int stop_after = 0;
-  int threads = 0;
+  int threads = 0;  // 0: every core; under MPI the host's cores shared out among its ranks
+  bool broadcast_model = false;
+  double worker_timeout = 3600;
   DataOptions data;
   GconvSearchOptions gconv;
   std::string gopt = "cost_per_resource";
@@ -185,29 +197,25 @@ void run_gconv(SearchCommandOptions& o, CLI::App* cmd) {
   std::cout << fmt::format("report:     prunekit report {}\n", o.out);
 }
 
-void run_channel_search(SearchCommandOptions& o, CLI::App* cmd) {
+/// The driver's options from the command line (the same on every rank; nothing is loaded).
+SearchOptions search_options(SearchCommandOptions& o, const CLI::App& cmd) {
   SearchOptions s;
   s.method = o.method;
   // The method and its options are checked before anything is loaded.
-  s.method_options = method_options_json(o.method_options, o.method, *cmd);
+  s.method_options = method_options_json(o.method_options, o.method, cmd);
   resolve_strategy_options(find_search_strategy(s.method), s.method_options);
   s.projection = budget_projection_from_name(o.projection);
-  PK_CHECK(cmd->count("--target-params") + cmd->count("--target-macs") + cmd->count("--target-latency") <= 1,
+  PK_CHECK(cmd.count("--target-params") + cmd.count("--target-macs") + cmd.count("--target-latency") <= 1,
            "give one budget: --target-macs, --target-params or --target-latency");
-  s.target_latency = latency_target(o, *cmd);
-  const Budget counted = count_budget(o, *cmd);
+  s.target_latency = latency_target(o, cmd);
+  const Budget counted = count_budget(o, cmd);
   s.budget.metric = counted.metric;
   s.budget.target = counted.target;
   s.budget.fraction = counted.fraction;
-  const int threads = configure_threads(o.threads);
-  ModelFile model = load_network(o.model);  // .pkm, or .onnx imported
-  DataOptions data_options = o.data;
-  apply_dataset_metadata(model.metadata, o.model, data_options, *cmd);
-
   // --episodes and --reward default to what the method is designed for.
   const StrategyInfo& info = find_search_strategy(s.method);
-  if (cmd->count("--episodes") == 0) o.episodes = info.default_episodes;
-  if (cmd->count("--reward") == 0) o.reward = reward_name(info.default_reward);
+  if (cmd.count("--episodes") == 0) o.episodes = info.default_episodes;
+  if (cmd.count("--reward") == 0) o.reward = reward_name(info.default_reward);
   s.episodes = o.episodes;
   s.samples_per_update = o.samples_per_update;
   s.latency = o.latency;
@@ -233,50 +241,80 @@ void run_channel_search(SearchCommandOptions& o, CLI::App* cmd) {
   s.resume = o.resume;
   s.stop_after_episodes = o.stop_after;
   s.show_progress = o.show_progress;
+  return s;
+}
 
-  const nlohmann::json resolved{{"model", o.model},
-                                    {"method", s.method},
-                                    {"dataset", data_options.name},
-                                    {"search_size", data_options.search_size},
-                                    {"budget", {{"metric", s.target_latency > 0 ? "latency"
-                                                           : s.budget.metric == BudgetMetric::kParams ? "params"
-                                                                                                      : "macs"},
-                                                {"target", s.target_latency > 0 ? s.target_latency : s.budget.target},
-                                                {"fraction", s.budget.fraction},
-                                                {"projection", o.projection}}},
-                                    {"method_options", resolve_strategy_options(find_search_strategy(s.method),
-                                                                                s.method_options)},
-                                    {"episodes", s.episodes},
-                                    {"samples_per_update", s.samples_per_update},
-                                    {"reward", o.reward},
-                                    {"lambda", s.lambda},
-                                    {"distance", {{"temperature", e.distance.temperature}, {"beta", e.distance.beta}}},
-                                    {"importance", importance_json(s.importance)},
-                                    {"round_to", o.round_to},
-                                    {"max_ratio", o.max_ratio},
-                                    {"calib", {o.calib_batches, o.calib_batch_size}},
-                                    {"eval_finetune", {{"steps", o.finetune.steps}, {"scope", o.finetune_scope},
-                                                       {"lr", o.finetune.lr}}},
-                                    {"seed", o.seed},
-                                    {"out", o.out},
-                                    {"resume", o.resume},
-                                    {"threads", threads}};
-  print_resolved_options("search", resolved);
-  DatasetSplits data = load_dataset(data_options);
-  check_model_fits_dataset(model.graph, data, o.model);
-  s.metadata = pruned_model_metadata(model, o.model);
-  // The pruned model records the partition its parent was trained with: a search scored on a
-  // smaller search split (a subset) must not hand the rest of the held-out images to fine-tuning.
-  DataOptions recorded = data_options;
-  if (cmd->count("--dataset") == 0 && model.metadata.contains("dataset") &&
-      model.metadata["dataset"].contains("search_size"))
-    recorded.search_size = std::max(recorded.search_size, model.metadata["dataset"]["search_size"].get<int64_t>());
-  s.metadata["dataset"] = dataset_metadata(recorded, data);
+/// What run.json and the log header record of a channel search.
+nlohmann::json resolved_search_options(const SearchCommandOptions& o, const SearchOptions& s,
+                                       const DataOptions& data_options, int threads, const MpiRuntime* mpi) {
+  const EvaluatorOptions& e = s.evaluation;
+  nlohmann::json resolved{{"model", o.model},
+                          {"method", s.method},
+                          {"dataset", data_options.name},
+                          {"search_size", data_options.search_size},
+                          {"budget", {{"metric", s.target_latency > 0 ? "latency"
+                                                 : s.budget.metric == BudgetMetric::kParams ? "params"
+                                                                                            : "macs"},
+                                      {"target", s.target_latency > 0 ? s.target_latency : s.budget.target},
+                                      {"fraction", s.budget.fraction},
+                                      {"projection", o.projection}}},
+                          {"method_options", resolve_strategy_options(find_search_strategy(s.method), s.method_options)},
+                          {"episodes", s.episodes},
+                          {"samples_per_update", s.samples_per_update},
+                          {"reward", o.reward},
+                          {"lambda", s.lambda},
+                          {"distance", {{"temperature", e.distance.temperature}, {"beta", e.distance.beta}}},
+                          {"importance", importance_json(s.importance)},
+                          {"round_to", o.round_to},
+                          {"max_ratio", o.max_ratio},
+                          {"calib", {o.calib_batches, o.calib_batch_size}},
+                          {"eval_finetune", {{"steps", o.finetune.steps}, {"scope", o.finetune_scope},
+                                             {"lr", o.finetune.lr}}},
+                          {"seed", o.seed},
+                          {"out", o.out},
+                          {"resume", o.resume},
+                          {"threads", threads}};
+  if (mpi != nullptr) resolved["mpi"] = {{"ranks", mpi->size()}, {"worker_timeout", o.worker_timeout}};
+  return resolved;
+}
 
-  const DirectoryLock lock(o.out);
-  check_no_previous_search(o);
-  write_run_record(o.out, resolved, o.resume);
-  const SearchResult r = run_search(model.graph, model.weights, data, s);
+/// The model, the data and what is resolved from them; every rank reads them itself (or gets
+/// the model's bytes from rank 0 with --broadcast-model).
+struct SearchInputs {
+  ModelFile model;
+  DataOptions data_options;
+  DatasetSplits data;
+};
+
+SearchInputs load_search_inputs(const SearchCommandOptions& o, const CLI::App& cmd, const SearchOptions& s,
+                                int threads, MpiRuntime* mpi) {
+  SearchInputs in;
+  in.model = mpi != nullptr && o.broadcast_model ? load_network_bytes(broadcast_file(*mpi, o.model), o.model)
+                                                 : load_network(o.model);  // .pkm, or .onnx imported
+  in.data_options = o.data;
+  apply_dataset_metadata(in.model.metadata, o.model, in.data_options, cmd);
+  if (mpi == nullptr || mpi->rank() == 0)
+    print_resolved_options("search", resolved_search_options(o, s, in.data_options, threads, mpi));
+  in.data = load_dataset(in.data_options);
+  check_model_fits_dataset(in.model.graph, in.data, o.model);
+  check_search_data(s, in.data);
+  return in;
+}
+
+/// The pruned model's metadata: its parent's, and the partition its parent was trained with —
+/// a search scored on a smaller search split (a subset) must not hand the rest of the held-out
+/// images to fine-tuning.
+nlohmann::json search_metadata(const SearchCommandOptions& o, const CLI::App& cmd, const SearchInputs& in) {
+  nlohmann::json metadata = pruned_model_metadata(in.model, o.model);
+  DataOptions recorded = in.data_options;
+  const nlohmann::json& parent = in.model.metadata;
+  if (cmd.count("--dataset") == 0 && parent.contains("dataset") && parent["dataset"].contains("search_size"))
+    recorded.search_size = std::max(recorded.search_size, parent["dataset"]["search_size"].get<int64_t>());
+  metadata["dataset"] = dataset_metadata(recorded, in.data);
+  return metadata;
+}
+
+void print_search_result(const SearchResult& r, const SearchOptions& s, const DatasetSplits& data) {
   std::cout << fmt::format("candidates  {} ({})\n", r.evaluated, r.finished ? "finished" : "stopped, --resume continues");
   std::cout << fmt::format("projection  {}\n", r.fill ? "fill (every candidate on the budget)"
                                                      : "shrink (only over-budget candidates changed)");
@@ -302,6 +340,49 @@ void run_channel_search(SearchCommandOptions& o, CLI::App* cmd) {
     std::cout << "best        none: no candidate met the budget\n";
   }
   std::cout << fmt::format("time        {:.1f} s\n", r.seconds);
+}
+
+/// "ranks 3: scored 14 / 13 / 13; 7.9 KB and 0.41 ms of MPI per remote candidate".
+void print_dispatch_stats(const MpiDispatchStats& stats) {
+  std::string per_rank;
+  for (int n : stats.per_rank) per_rank += (per_rank.empty() ? "" : " / ") + std::to_string(n);
+  const int remote = std::max(1, stats.scored_remotely);
+  std::cout << fmt::format("ranks       {}: scored {} (rank 0 first); {} and {:.2f} ms of MPI per remote candidate\n",
+                           stats.per_rank.size(), per_rank,
+                           human_bytes(static_cast<double>(stats.bytes_sent + stats.bytes_received) / remote),
+                           1e3 * stats.mpi_seconds / remote);
+}
+
+/// Ranks 1..K-1: score what rank 0 sends until it says stop.
+void serve_search(MpiRuntime& mpi, const SearchOptions& s, const SearchInputs& in) {
+  const ChannelAnalysis analysis = analyze_channels(in.model.graph);
+  const std::unique_ptr<CandidateEvaluator> evaluator =
+      make_search_evaluator(s, in.model.graph, in.model.weights, analysis, in.data);
+  serve_candidates(mpi, *evaluator);
+}
+
+void run_channel_search(SearchCommandOptions& o, CLI::App* cmd) {
+  MpiRuntime* mpi = mpi_runtime();
+  SearchOptions s = search_options(o, *cmd);
+  PK_CHECK(o.worker_timeout > 0, "--worker-timeout must be > 0 seconds (got {})", o.worker_timeout);
+  PK_CHECK(mpi == nullptr || mpi->size() == 1 || s.target_latency == 0,
+           "--target-latency cannot be searched on {} MPI ranks: each candidate's latency would be measured on "
+           "whichever rank scores it, alongside the others; run latency searches in one process",
+           mpi == nullptr ? 1 : mpi->size());
+  const int threads = configure_threads(o.threads > 0 || mpi == nullptr ? o.threads : mpi->threads_per_rank());
+  SearchInputs in;
+  on_every_rank(mpi, [&] { in = load_search_inputs(o, *cmd, s, threads, mpi); });
+  if (mpi != nullptr && mpi->rank() != 0) return serve_search(*mpi, s, in);
+  // From here every exit (an error included) stops the workers, in ~MpiDispatch.
+  std::optional<MpiDispatch> dispatch;
+  if (mpi != nullptr) dispatch.emplace(*mpi, MpiDispatchOptions{o.worker_timeout});
+  s.metadata = search_metadata(o, *cmd, in);
+  const DirectoryLock lock(o.out);
+  check_no_previous_search(o);
+  write_run_record(o.out, resolved_search_options(o, s, in.data_options, threads, mpi), o.resume);
+  const SearchResult r = run_search(in.model.graph, in.model.weights, in.data, s, dispatch ? &*dispatch : nullptr);
+  print_search_result(r, s, in.data);
+  if (dispatch) print_dispatch_stats(dispatch->stats());
   std::cout << fmt::format("log         {}\n", r.log_path);
   if (r.finished) {
     std::cout << fmt::format("pareto      {}\n", r.pareto_path);
@@ -313,7 +394,12 @@ void run_channel_search(SearchCommandOptions& o, CLI::App* cmd) {
 
 void run(SearchCommandOptions& o, CLI::App* cmd) {
   check_flags_of_method(o, *cmd);
-  if (o.method == "gconv") return run_gconv(o, cmd);
+  if (o.method == "gconv") {
+    // gconv scores no candidate: under MPI rank 0 does all of it and the other ranks are done.
+    const MpiRuntime* mpi = mpi_runtime();
+    if (mpi == nullptr || mpi->rank() == 0) run_gconv(o, cmd);
+    return;
+  }
   run_channel_search(o, cmd);
 }
 
@@ -408,6 +494,13 @@ Action register_search(CLI::App& app) {
                   "gconv: heuristic (sweeps + assignment) or random (seeded; the ablation baseline)")
       ->capture_default_str();
   add_threads_option(cmd, o->threads);
+  cmd->add_flag("--broadcast-model", o->broadcast_model,
+                "under MPI: rank 0 reads --model and sends its bytes to every rank (for ranks that cannot read "
+                "the path); without it every rank reads the file itself");
+  cmd->add_option("--worker-timeout", o->worker_timeout,
+                  "under MPI: seconds a rank may take over one candidate before the search stops (at its last "
+                  "checkpoint) and the job is aborted")
+      ->capture_default_str();
   add_data_options(cmd, o->data);
   return [o, cmd] { run(*o, cmd); };
 }

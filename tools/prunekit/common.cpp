@@ -118,6 +118,13 @@ void set_command_line(int argc, char** argv) {
 
 const std::string& command_line() { return stored_command_line(); }
 
+namespace {
+MpiRuntime* the_mpi_runtime = nullptr;
+}  // namespace
+
+MpiRuntime* mpi_runtime() { return the_mpi_runtime; }
+void set_mpi_runtime(MpiRuntime* mpi) { the_mpi_runtime = mpi; }
+
 void write_run_record(const std::string& dir, const nlohmann::json& options, bool keep_existing) {
   const std::filesystem::path path = std::filesystem::path(dir) / "run.json";
   if (keep_existing && std::filesystem::exists(path)) return;

@@ -12,6 +12,7 @@
 #include "models/model_options.h"
 
 namespace pk {
+class MpiRuntime;
 struct DatasetSplits;
 }
 
@@ -43,6 +44,10 @@ nlohmann::json zoo_options_json(const ModelOptions& options);
 
 /// Prints "<command> options: {...}" to stderr so every run records its resolved settings.
 void print_resolved_options(const std::string& command, const nlohmann::json& options);
+
+/// The MPI job this process is a rank of (main() sets it when an MPI launcher started it), or null.
+MpiRuntime* mpi_runtime();
+void set_mpi_runtime(MpiRuntime* mpi);
 
 /// The command line of this process, shell-quoted (main() stores it once).
 void set_command_line(int argc, char** argv);
