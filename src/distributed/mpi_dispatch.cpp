@@ -19,11 +19,13 @@ using nlohmann::json;
 
 // How long a waiting rank sleeps between polls: short next to any candidate (≥ tens of ms).
 constexpr std::chrono::milliseconds kPollInterval{1};
+// Jobs a worker holds at most: the one it scores and the next, already delivered.
+constexpr size_t kWorkerQueueDepth = 2;
 
 }  // namespace
 
 MpiDispatch::MpiDispatch(MpiRuntime& mpi, MpiDispatchOptions options)
-    : mpi_(mpi), options_(options), busy_(static_cast<size_t>(mpi.size())) {
+    : mpi_(mpi), options_(options), queues_(static_cast<size_t>(mpi.size())) {
   PK_ASSERT(mpi.rank() == 0, "MpiDispatch runs on rank 0, not on rank {}", mpi.rank());
   PK_CHECK(options.worker_timeout_seconds > 0, "--worker-timeout must be > 0 seconds (got {})",
            options.worker_timeout_seconds);
@@ -34,11 +36,26 @@ MpiDispatch::~MpiDispatch() { stop_workers(); }
 
 void MpiDispatch::send_job(int worker, int index, const std::string& plan_json) {
   Timer t;
-  busy_[static_cast<size_t>(worker)] = {index, clock_.seconds()};
+  WorkerQueue& q = queues_[static_cast<size_t>(worker)];
+  if (q.indices.empty()) q.started_at = clock_.seconds();
+  q.indices.push_back(index);
   if (!mpi_.send(worker, MessageTag::kJob, json{{"index", index}, {"plan", plan_json}}.dump(),
                  options_.worker_timeout_seconds))
     lost_worker(worker);
   stats_.mpi_seconds += t.seconds();
+}
+
+int MpiDispatch::hand_out(const std::vector<PrunePlan>& resolved, int next) {
+  const int n = static_cast<int>(resolved.size());
+  for (size_t depth = 1; depth <= kWorkerQueueDepth; ++depth)
+    for (int r = 1; r < mpi_.size(); ++r) {
+      const int keep_for_rank_0 = depth == 1 ? 0 : 1;
+      if (n - next <= keep_for_rank_0) return next;
+      if (queues_[static_cast<size_t>(r)].indices.size() >= depth) continue;
+      send_job(r, next, plan_to_json(resolved[static_cast<size_t>(next)]));
+      ++next;
+    }
+  return next;
 }
 
 void MpiDispatch::lost_worker(int worker) {
@@ -46,7 +63,7 @@ void MpiDispatch::lost_worker(int worker) {
   throw Error(fmt::format(
       "{} has not returned its candidate {:.0f} s after it was sent (--worker-timeout {:g}): the search stops with "
       "the checkpoint of its last complete update; rerun with --resume (at any number of ranks) to continue",
-      mpi_.describe(worker), clock_.seconds() - busy_[static_cast<size_t>(worker)].sent_at,
+      mpi_.describe(worker), clock_.seconds() - queues_[static_cast<size_t>(worker)].started_at,
       options_.worker_timeout_seconds));
 }
 
@@ -56,12 +73,13 @@ bool MpiDispatch::take_result(std::vector<CandidateScore>& scores, std::vector<b
   std::optional<MpiMessage> m = mpi_.poll(-1, MessageTag::kResult);
   if (!m) return false;
   stats_.mpi_seconds += t.seconds();
-  Busy& worker = busy_.at(static_cast<size_t>(m->source));
+  WorkerQueue& worker = queues_.at(static_cast<size_t>(m->source));
   const json reply = json::parse(m->bytes);
   const int index = reply.at("index").get<int>();
-  PK_ASSERT(index == worker.index && index >= 0 && index < static_cast<int>(scores.size()),
-            "{} returned candidate {} of this update, it was sent {}", mpi_.describe(m->source), index, worker.index);
-  worker.index = -1;
+  PK_ASSERT(!worker.indices.empty() && index == worker.indices.front() && index < static_cast<int>(scores.size()),
+            "{} returned candidate {} of this update out of turn", mpi_.describe(m->source), index);
+  worker.indices.pop_front();
+  worker.started_at = clock_.seconds();
   if (reply.contains("error"))
     throw Error(fmt::format("{} could not score candidate {} of this update: {}", mpi_.describe(m->source), index,
                             reply.at("error").get<std::string>()));
@@ -76,8 +94,8 @@ bool MpiDispatch::take_result(std::vector<CandidateScore>& scores, std::vector<b
 
 void MpiDispatch::check_timeouts() {
   for (int r = 1; r < mpi_.size(); ++r) {
-    const Busy& b = busy_[static_cast<size_t>(r)];
-    if (b.index >= 0 && clock_.seconds() - b.sent_at > options_.worker_timeout_seconds) lost_worker(r);
+    const WorkerQueue& q = queues_[static_cast<size_t>(r)];
+    if (!q.indices.empty() && clock_.seconds() - q.started_at > options_.worker_timeout_seconds) lost_worker(r);
   }
 }
 
@@ -89,14 +107,10 @@ std::vector<CandidateScore> MpiDispatch::score(const std::vector<PrunePlan>& res
   int next = 0, arrived = 0;
   while (arrived < n) {
     throw_if_interrupted();  // the update is dropped; the checkpoint has the last one
-    for (int r = 1; r < mpi_.size() && next < n; ++r)
-      if (busy_[static_cast<size_t>(r)].index < 0) {
-        send_job(r, next, plan_to_json(resolved[static_cast<size_t>(next)]));
-        ++next;
-      }
+    next = hand_out(resolved, next);
     if (take_result(scores, have, done)) {
       ++arrived;
-    } else if (next < n) {  // every worker is busy: rank 0 scores one itself
+    } else if (next < n) {  // every worker holds its share: rank 0 scores one itself
       const int k = next++;
       scores[static_cast<size_t>(k)] = local.evaluate(resolved[static_cast<size_t>(k)]);
       have[static_cast<size_t>(k)] = true;
@@ -119,16 +133,17 @@ void MpiDispatch::stop_workers() noexcept {
   stopped_ = true;
   try {
     for (int r = 1; r < mpi_.size(); ++r) {
-      Busy& b = busy_[static_cast<size_t>(r)];
+      WorkerQueue& q = queues_[static_cast<size_t>(r)];
       // A worker still scoring (the search stopped on an error elsewhere) finishes first; its
-      // result is dropped. After an interrupt, or past the timeout, the job is aborted instead.
-      while (b.index >= 0) {
-        if (interrupt_signal() != 0 || clock_.seconds() - b.sent_at > options_.worker_timeout_seconds) {
+      // results are dropped. After an interrupt, or past the timeout, the job is aborted instead.
+      while (!q.indices.empty()) {
+        if (interrupt_signal() != 0 || clock_.seconds() - q.started_at > options_.worker_timeout_seconds) {
           mpi_.require_abort();
           return;
         }
         if (std::optional<MpiMessage> m = mpi_.poll(r, MessageTag::kResult)) {
-          b.index = -1;
+          q.indices.pop_front();
+          q.started_at = clock_.seconds();
         } else {
           std::this_thread::sleep_for(kPollInterval);
         }

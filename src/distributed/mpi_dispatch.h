@@ -1,12 +1,14 @@
 // Candidate scoring spread over the ranks of an MPI job (docs/design.md "Distributed search").
 // Rank 0 runs the search (strategy, driver, log, checkpoint) and hands each update's resolved
-// plans to idle ranks 1..K-1, one at a time, scoring one itself whenever every worker is busy;
-// workers (candidate_worker.h) score with the same evaluator, so a plan's score does not depend
-// on the rank. Messages (JSON): job {"index", "plan"} → result {"index", "score", "mpi_seconds"}
+// plans to ranks 1..K-1, keeping up to two queued per worker (one scoring, one waiting, so a
+// worker never idles while rank 0 is busy), and scores the rest itself; workers
+// (candidate_worker.h) score with the same evaluator, so a plan's score does not depend on the
+// rank. Messages (JSON): job {"index", "plan"} → result {"index", "score", "mpi_seconds"}
 // or {"index", "error"}; stop ends a worker.
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <vector>
 
 #include "core/timer.h"
@@ -43,10 +45,14 @@ class MpiDispatch : public CandidateDispatch {
   const MpiDispatchStats& stats() const { return stats_; }
 
  private:
-  struct Busy {
-    int index = -1;  // into the current update
-    double sent_at = 0;
+  /// The jobs sent to one worker and not yet returned, oldest first (it scores them in order).
+  struct WorkerQueue {
+    std::deque<int> indices;  // into the current update
+    double started_at = 0;    // when the oldest one started: sent to an idle worker, or the previous returned
   };
+  /// Sends candidates to workers: first one to every idle worker, then a second to each while
+  /// more than one candidate is left (the last one is rank 0's). Returns the next unsent index.
+  int hand_out(const std::vector<PrunePlan>& resolved, int next);
   void send_job(int worker, int index, const std::string& plan_json);
   /// Takes one result if any has arrived: stores it, frees its worker. False if none.
   bool take_result(std::vector<CandidateScore>& scores, std::vector<bool>& have, const CandidateDone& done);
@@ -57,7 +63,7 @@ class MpiDispatch : public CandidateDispatch {
 
   MpiRuntime& mpi_;
   MpiDispatchOptions options_;
-  std::vector<Busy> busy_;  // per rank; index -1 = idle (rank 0's entry unused)
+  std::vector<WorkerQueue> queues_;  // per rank (rank 0's entry unused)
   MpiDispatchStats stats_;
   Timer clock_;  // seconds since construction: when jobs were sent
   bool stopped_ = false;
