@@ -39,9 +39,8 @@ void MpiDispatch::send_job(int worker, int index, const std::string& plan_json) 
   WorkerQueue& q = queues_[static_cast<size_t>(worker)];
   if (q.indices.empty()) q.started_at = clock_.seconds();
   q.indices.push_back(index);
-  if (!mpi_.send(worker, MessageTag::kJob, json{{"index", index}, {"plan", plan_json}}.dump(),
-                 options_.worker_timeout_seconds))
-    lost_worker(worker);
+  // Posted, not waited for: a queued job is taken when the worker finishes its current one.
+  mpi_.post(worker, MessageTag::kJob, json{{"index", index}, {"plan", plan_json}}.dump());
   stats_.mpi_seconds += t.seconds();
 }
 

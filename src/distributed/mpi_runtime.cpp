@@ -35,6 +35,13 @@ std::string processor_name() {
 
 }  // namespace
 
+/// A message posted with MPI_Isend and its bytes, which must live until it has left.
+struct MpiRuntime::Posted {
+  int rank = 0;
+  std::string bytes;
+  MPI_Request request = MPI_REQUEST_NULL;
+};
+
 bool launched_by_mpi() {
   for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK"})
     if (std::getenv(name) != nullptr) return true;
@@ -100,7 +107,33 @@ bool MpiRuntime::send(int rank, MessageTag tag, const std::string& bytes, double
   return true;
 }
 
+void MpiRuntime::post(int rank, MessageTag tag, std::string bytes) {
+  PK_ASSERT(bytes.size() <= static_cast<size_t>(std::numeric_limits<int>::max()), "message of {} bytes is too long",
+            bytes.size());
+  posted_.push_back(Posted{rank, std::move(bytes), MPI_REQUEST_NULL});
+  Posted& p = posted_.back();
+  check_mpi(MPI_Isend(p.bytes.data(), static_cast<int>(p.bytes.size()), MPI_CHAR, rank, static_cast<int>(tag),
+                      MPI_COMM_WORLD, &p.request),
+            "MPI_Isend");
+  bytes_sent_ += p.bytes.size();
+  complete_posted();
+}
+
+void MpiRuntime::complete_posted() {
+  for (auto it = posted_.begin(); it != posted_.end();) {
+    int done = 0;
+    check_mpi(MPI_Test(&it->request, &done, MPI_STATUS_IGNORE), "MPI_Test");
+    it = done ? posted_.erase(it) : std::next(it);
+  }
+}
+
+int MpiRuntime::unsent_to(int rank) {
+  complete_posted();
+  return static_cast<int>(std::count_if(posted_.begin(), posted_.end(), [&](const Posted& p) { return p.rank == rank; }));
+}
+
 std::optional<MpiMessage> MpiRuntime::poll(int source, std::optional<MessageTag> tag) {
+  complete_posted();
   int arrived = 0;
   MPI_Status status;
   const int from = source < 0 ? MPI_ANY_SOURCE : source;

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <list>
 #include <optional>
 #include <string>
 #include <vector>
@@ -55,6 +56,11 @@ class MpiRuntime {
   /// not happened within `timeout_seconds` (a stopped receiver: require_abort() then, as the
   /// pending message can never be withdrawn).
   bool send(int rank, MessageTag tag, const std::string& bytes, double timeout_seconds = 1e30);
+  /// Starts sending `bytes` to `rank` and returns at once; the message is delivered as the
+  /// receiver takes it (it may be scoring for a while). poll() and send() move it along;
+  /// unsent_to(rank) counts what has not left yet.
+  void post(int rank, MessageTag tag, std::string bytes);
+  int unsent_to(int rank);
   /// A message waiting from `source` (-1: any rank) with `tag`, if one has arrived; never blocks.
   std::optional<MpiMessage> poll(int source, std::optional<MessageTag> tag);
   /// Total bytes this rank sent and received with send/poll.
@@ -68,7 +74,12 @@ class MpiRuntime {
 
  private:
   int rank_ = 0, size_ = 1, local_size_ = 1;
+  /// Drops the posted messages that have left.
+  void complete_posted();
+
   std::vector<std::string> hosts_;
+  struct Posted;
+  std::list<Posted> posted_;
   uint64_t bytes_sent_ = 0, bytes_received_ = 0;
   bool abort_ = false, finished_ = false;
 };

@@ -6,11 +6,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
 
 #include "support/command.h"
 
@@ -171,6 +173,20 @@ TEST_F(DistributedSearch, ARankThatCannotReadTheModelFailsTheJobNamingRankAndHos
                                       " " + bad + " --broadcast-model 2>&1");
   EXPECT_EQ(b.code, 0) << b.output;
   EXPECT_NE(b.output.find("scored"), std::string::npos) << b.output;
+}
+
+// Without --threads each rank takes its host's cores divided by the ranks on the host
+// (--bind-to none: mpirun would otherwise bind each of 2 ranks to one core).
+TEST_F(DistributedSearch, EachRankDefaultsToItsShareOfTheHostsCores) {
+  std::string args = search_args("random", 4, "threads");
+  args.erase(args.find(" --threads 1"), std::string(" --threads 1").size());
+  allow_mpirun_as_root();
+  const CommandResult r = run_command("mpirun --oversubscribe --bind-to none -np 2 " + kBin + " " + args + " 2>&1");
+  ASSERT_EQ(r.code, 0) << r.output;
+  const json run = json::parse(file("threads", "run.json"));
+  const int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  EXPECT_EQ(run["options"]["threads"].get<int>(), std::max(1, cores / 2)) << run.dump();
+  EXPECT_EQ(run["options"]["mpi"]["ranks"].get<int>(), 2) << run.dump();
 }
 
 TEST_F(DistributedSearch, OtherCommandsRefuseSeveralRanks) {
