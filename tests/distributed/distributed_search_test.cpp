@@ -90,7 +90,8 @@ class DistributedSearch : public ::testing::Test {
         << "(mpirun -np 2 " << kBin << " " << args << " > " << out << " 2>&1; echo \"exit=$?\" >> " << out
         << ") &\n"
         << "for i in $(seq 1 300); do [ -f " << checkpoint << " ] && break; sleep 0.05; done\n"
-        << "for pid in $(pgrep -f 'prunekit search --method random'); do\n"
+        // Only this job's rank 1: ctest runs other tests' jobs alongside (their --out differs).
+        << "for pid in $(pgrep -f -- '--out " << (dir_ / run).string() << "( |$)'); do\n"
         << "  if tr '\\0' '\\n' < /proc/$pid/environ 2>/dev/null | grep -qx OMPI_COMM_WORLD_RANK=1; then kill -"
         << signal << " $pid; fi\n"
         << "done\nwait\ncat " << out << "\n";
