@@ -111,6 +111,7 @@ std::vector<CandidateScore> MpiDispatch::score(const std::vector<PrunePlan>& res
       ++arrived;
     } else if (next < n) {  // every worker holds its share: rank 0 scores one itself
       const int k = next++;
+      const BackgroundProgress progress(mpi_);  // jobs queued for busy workers still move
       scores[static_cast<size_t>(k)] = local.evaluate(resolved[static_cast<size_t>(k)]);
       have[static_cast<size_t>(k)] = true;
       ++stats_.scored_here;

@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <limits>
 #include <thread>
@@ -50,7 +51,9 @@ bool launched_by_mpi() {
 
 MpiRuntime::MpiRuntime(int* argc, char*** argv) {
   int provided = 0;
-  check_mpi(MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided), "MPI_Init_thread");
+  // SERIALIZED: the main thread makes the calls, and a helper only while it waits (progress_in_background).
+  check_mpi(MPI_Init_thread(argc, argv, MPI_THREAD_SERIALIZED, &provided), "MPI_Init_thread");
+  serialized_ = provided >= MPI_THREAD_SERIALIZED;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
   MPI_Comm_size(MPI_COMM_WORLD, &size_);
   MPI_Comm local;
@@ -186,6 +189,29 @@ std::vector<std::string> MpiRuntime::gather(const std::string& bytes) {
     out.push_back(all.substr(static_cast<size_t>(offsets[static_cast<size_t>(r)]),
                              static_cast<size_t>(lengths[static_cast<size_t>(r)])));
   return out;
+}
+
+/// MPI_Test on the posted messages every 0.5 ms until stopped.
+struct BackgroundProgress::Helper {
+  explicit Helper(MpiRuntime& mpi)
+      : thread([this, &mpi] {
+          while (!stop.load()) {
+            if (!mpi.posted_.empty()) mpi.complete_posted();
+            std::this_thread::sleep_for(std::chrono::microseconds(500));
+          }
+        }) {}
+  std::atomic<bool> stop{false};
+  std::thread thread;
+};
+
+BackgroundProgress::BackgroundProgress(MpiRuntime& mpi) {
+  if (mpi.serialized_ && !mpi.posted_.empty()) helper_ = std::make_unique<Helper>(mpi);
+}
+
+BackgroundProgress::~BackgroundProgress() {
+  if (!helper_) return;
+  helper_->stop.store(true);
+  helper_->thread.join();
 }
 
 }  // namespace pk

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <list>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -61,6 +62,7 @@ class MpiRuntime {
   /// unsent_to(rank) counts what has not left yet.
   void post(int rank, MessageTag tag, std::string bytes);
   int unsent_to(int rank);
+
   /// A message waiting from `source` (-1: any rank) with `tag`, if one has arrived; never blocks.
   std::optional<MpiMessage> poll(int source, std::optional<MessageTag> tag);
   /// Total bytes this rank sent and received with send/poll.
@@ -82,6 +84,25 @@ class MpiRuntime {
   std::list<Posted> posted_;
   uint64_t bytes_sent_ = 0, bytes_received_ = 0;
   bool abort_ = false, finished_ = false;
+  bool serialized_ = false;  // MPI_THREAD_SERIALIZED provided: BackgroundProgress works
+  friend class BackgroundProgress;
+};
+
+/// While it lives, a helper thread moves `mpi`'s posted messages along, for a thread that does
+/// long work without MPI (rank 0 scoring a candidate): a message past the eager size otherwise
+/// waits for the sender's next MPI call, and the worker receiving it stalls. The owning thread
+/// makes no MPI call until it is destroyed. Does nothing without MPI_THREAD_SERIALIZED support
+/// or when nothing is posted.
+class BackgroundProgress {
+ public:
+  explicit BackgroundProgress(MpiRuntime& mpi);
+  ~BackgroundProgress();
+  BackgroundProgress(const BackgroundProgress&) = delete;
+  BackgroundProgress& operator=(const BackgroundProgress&) = delete;
+
+ private:
+  struct Helper;
+  std::unique_ptr<Helper> helper_;
 };
 
 }  // namespace pk
