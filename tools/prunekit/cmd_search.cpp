@@ -420,7 +420,9 @@ Action register_search(CLI::App& app) {
       "  prunekit search --method lfgcl --model base.pkm --target-macs 0.5 --out runs/lf   # reads no label\n"
       "then: prunekit finetune --model runs/abcp/pruned.pkm --teacher base.pkm --out pruned-ft.pkm\n"
       "Candidates are scored on the search split (never test) after BN recalibration on training images.\n"
-      "The dataset defaults to the one recorded in the model file; --dataset overrides it.");
+      "The dataset defaults to the one recorded in the model file; --dataset overrides it.\n"
+      "On a cluster: mpirun -np K prunekit search ... — rank 0 searches, the other ranks score its candidates,\n"
+      "with the same results at any K (README: Searching on a cluster).");
   cmd->add_option("--model,model", o->model, "trained model file (.pkm, or .onnx: imported)")->required();
   cmd->add_option("--method", o->method,
                   "search method: " + search_methods_help() +
