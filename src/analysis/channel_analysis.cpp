@@ -220,6 +220,8 @@ void ChannelAnalysisBuilder::visit(int i) {
     case OpKind::kReLU6:
     case OpKind::kLeakyReLU:
     case OpKind::kSiLU:
+    case OpKind::kHardSigmoid:
+    case OpKind::kHardSwish:
     case OpKind::kSigmoid:
     case OpKind::kMaxPool2d:
     case OpKind::kAvgPool2d:

@@ -53,6 +53,8 @@ ChannelCostModel::ChannelCostModel(const Graph& graph, const ChannelAnalysis& an
       case OpKind::kReLU6:
       case OpKind::kLeakyReLU:
       case OpKind::kSiLU:
+      case OpKind::kHardSigmoid:
+      case OpKind::kHardSwish:
       case OpKind::kSigmoid:
       case OpKind::kAdd:
       case OpKind::kMul:

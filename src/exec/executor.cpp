@@ -79,6 +79,10 @@ torch::Tensor Executor::run_node(int index, const std::vector<torch::Tensor>& va
       return torch::leaky_relu(x(0), n.attr<LeakyReluAttrs>().slope);
     case OpKind::kSiLU:
       return torch::silu(x(0));
+    case OpKind::kHardSigmoid:
+      return torch::hardsigmoid(x(0));
+    case OpKind::kHardSwish:
+      return torch::hardswish(x(0));
     case OpKind::kSigmoid:
       return torch::sigmoid(x(0));
     case OpKind::kAdd:

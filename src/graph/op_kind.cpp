@@ -15,6 +15,8 @@ const char* op_name(OpKind op) {
     case OpKind::kReLU6: return "ReLU6";
     case OpKind::kLeakyReLU: return "LeakyReLU";
     case OpKind::kSiLU: return "SiLU";
+    case OpKind::kHardSigmoid: return "HardSigmoid";
+    case OpKind::kHardSwish: return "HardSwish";
     case OpKind::kSigmoid: return "Sigmoid";
     case OpKind::kAdd: return "Add";
     case OpKind::kMul: return "Mul";

@@ -16,6 +16,8 @@ enum class OpKind {
   kLeakyReLU,       // LeakyReluAttrs
   kSiLU,            // x * sigmoid(x)
   kSigmoid,
+  kHardSigmoid,     // PyTorch's hardsigmoid: clamp(x / 6 + 1/2, 0, 1)
+  kHardSwish,       // x * hardsigmoid(x)
   kAdd,             // elementwise; the second input may be [C,1,1] (broadcast)
   kMul,             // elementwise; the second input may be [C,1,1] (SE-style scaling)
   kConcat,          // along channels (dim 1)

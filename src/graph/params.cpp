@@ -33,6 +33,8 @@ std::vector<TensorSpec> tensor_specs(const Node& n, const Shape& output, int64_t
     case OpKind::kReLU6:
     case OpKind::kLeakyReLU:
     case OpKind::kSiLU:
+    case OpKind::kHardSigmoid:
+    case OpKind::kHardSwish:
     case OpKind::kSigmoid:
     case OpKind::kAdd:
     case OpKind::kMul:

@@ -136,6 +136,8 @@ Shape infer_unchecked(const Node& n, const std::vector<const Shape*>& in) {
     case OpKind::kReLU:
     case OpKind::kReLU6:
     case OpKind::kSiLU:
+    case OpKind::kHardSigmoid:
+    case OpKind::kHardSwish:
     case OpKind::kSigmoid:
     case OpKind::kIdentity:
       expect_arity(n, in, 1);

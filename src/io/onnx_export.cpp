@@ -106,6 +106,13 @@ class OnnxExporter {
     for (auto x : v) a->add_ints(x);
   }
 
+  /// PyTorch's hardsigmoid, clamp(x / 6 + 1/2, 0, 1), as ONNX HardSigmoid writing `output`.
+  void hard_sigmoid(const std::string& output, const std::string& x) {
+    auto* h = node("HardSigmoid", output, {x}, output);
+    attr(h, "alpha", 1.0 / 6.0);
+    attr(h, "beta", 0.5);
+  }
+
   /// The IR tensor `tensor` of node `n` as an initializer; returns its name.
   std::string weight(const Node& n, const std::string& tensor) {
     torch::Tensor t = weights_.get(n.name, tensor).detach().contiguous().to(torch::kFloat32);
@@ -168,6 +175,16 @@ class OnnxExporter {
       case OpKind::kSigmoid:
         node("Sigmoid", n.name, {in[0]}, n.name);
         return;
+      case OpKind::kHardSigmoid:
+        hard_sigmoid(n.name, in[0]);
+        return;
+      case OpKind::kHardSwish: {  // opset 13 has no HardSwish
+        const std::string s = fresh(n.name + "/hardsigmoid");
+        hard_sigmoid(s, in[0]);
+        value_info(g_->add_value_info(), s, n.shape);
+        node("Mul", n.name, {in[0], s}, n.name);
+        return;
+      }
       case OpKind::kAdd:
         node("Add", n.name, {in[0], in[1]}, n.name);
         return;

@@ -13,14 +13,7 @@
 
 namespace pk {
 
-const std::vector<std::string>& onnx_supported_ops() {
-  static const std::vector<std::string> ops{
-      "Conv",     "BatchNormalization", "Relu",    "Clip",       "LeakyRelu", "Sigmoid",  "Mul",      "Add",
-      "Concat",   "MaxPool",            "AveragePool", "GlobalAveragePool", "Flatten", "Reshape", "Gemm", "MatMul",
-      "Resize",   "Upsample",           "Gather",  "Identity",   "Constant",  "Dropout",  "Pad",      "Shape",
-      "Unsqueeze", "Squeeze",           "Slice",   "Cast"};
-  return ops;
-}
+const std::vector<std::string>& onnx_supported_ops() { return OnnxImporter::supported_ops(); }
 
 OnnxImport import_onnx_bytes(const std::string& bytes, const std::string& source) {
   const onnx::ModelProto model = parse_onnx_model(bytes, source);
@@ -108,36 +101,67 @@ void OnnxImporter::import_node(const onnx::NodeProto& n) {
            "{}: ops of domain '{}' are not supported (only the default ai.onnx domain)", where(n), n.domain());
   PK_CHECK(n.output_size() >= 1 && !n.output(0).empty(), "{}: has no output", where(n));
   const OnnxAttrs a(n, where(n));
-  const std::string& op = n.op_type();
-  if (op == "Conv") return conv(n, a);
-  if (op == "BatchNormalization") return batch_norm(n, a);
-  if (op == "Relu") return unary(n, a, OpKind::kReLU);
-  if (op == "Sigmoid") return unary(n, a, OpKind::kSigmoid);
-  if (op == "LeakyRelu") return unary(n, a, OpKind::kLeakyReLU);
-  if (op == "Clip") return clip(n, a);
-  if (op == "Add") return binary(n, OpKind::kAdd);
-  if (op == "Mul") return binary(n, OpKind::kMul);
-  if (op == "Concat") return concat(n, a);
-  if (op == "MaxPool") return pool(n, a, OpKind::kMaxPool2d);
-  if (op == "AveragePool") return pool(n, a, OpKind::kAvgPool2d);
-  if (op == "GlobalAveragePool") return global_avg_pool(n);
-  if (op == "Flatten") return flatten(n, a);
-  if (op == "Reshape") return reshape(n, a);
-  if (op == "Gemm") return gemm(n, a);
-  if (op == "MatMul") return matmul(n);
-  if (op == "Resize" || op == "Upsample") return resize(n, a);
-  if (op == "Pad") return pad(n, a);
-  if (op == "Gather") return gather(n, a);
-  if (op == "Identity") return identity(n);
-  if (op == "Dropout") return dropout(n);
-  if (op == "Constant") return constant(n, a);
-  if (op == "Shape") return shape_op(n, a);
-  if (op == "Unsqueeze") return unsqueeze(n, a, false);
-  if (op == "Squeeze") return unsqueeze(n, a, true);
-  if (op == "Slice") return slice(n);
-  if (op == "Cast") return cast(n);
-  PK_CHECK(false, "{}: op '{}' is not supported; supported ops: {}", where(n), op, join(onnx_supported_ops(), ", "));
+  const auto& table = handlers();
+  const auto it = table.find(n.op_type());
+  PK_CHECK(it != table.end(), "{}: op '{}' is not supported; supported ops: {}", where(n), n.op_type(),
+           join(supported_ops(), ", "));
+  it->second(*this, n, a);
 }
+
+const std::map<std::string, OnnxImporter::Handler>& OnnxImporter::handlers() {
+  using N = const onnx::NodeProto&;
+  using A = const OnnxAttrs&;
+  auto unary_op = [](OpKind op) { return [op](OnnxImporter& i, N n, A a) { i.unary(n, a, op); }; };
+  auto arith_op = [](Arith op) { return [op](OnnxImporter& i, N n, A) { i.arithmetic(n, op); }; };
+  auto pool_op = [](OpKind op) { return [op](OnnxImporter& i, N n, A a) { i.pool(n, a, op); }; };
+  static const std::map<std::string, Handler> table{
+      {"Conv", [](OnnxImporter& i, N n, A a) { i.conv(n, a); }},
+      {"BatchNormalization", [](OnnxImporter& i, N n, A a) { i.batch_norm(n, a); }},
+      {"Relu", unary_op(OpKind::kReLU)},
+      {"LeakyRelu", unary_op(OpKind::kLeakyReLU)},
+      {"Sigmoid", unary_op(OpKind::kSigmoid)},
+      {"HardSigmoid", unary_op(OpKind::kHardSigmoid)},
+      {"HardSwish", unary_op(OpKind::kHardSwish)},
+      {"Clip", [](OnnxImporter& i, N n, A a) { i.clip(n, a); }},
+      {"Add", arith_op(Arith::kAdd)},
+      {"Sub", arith_op(Arith::kSub)},
+      {"Mul", arith_op(Arith::kMul)},
+      {"Div", arith_op(Arith::kDiv)},
+      {"Concat", [](OnnxImporter& i, N n, A a) { i.concat(n, a); }},
+      {"MaxPool", pool_op(OpKind::kMaxPool2d)},
+      {"AveragePool", pool_op(OpKind::kAvgPool2d)},
+      {"GlobalAveragePool", [](OnnxImporter& i, N n, A) { i.global_avg_pool(n); }},
+      {"ReduceMean", [](OnnxImporter& i, N n, A a) { i.reduce(n, a, OpKind::kGlobalAvgPool); }},
+      {"ReduceMax", [](OnnxImporter& i, N n, A a) { i.reduce(n, a, OpKind::kMaxPool2d); }},
+      {"Flatten", [](OnnxImporter& i, N n, A a) { i.flatten(n, a); }},
+      {"Reshape", [](OnnxImporter& i, N n, A a) { i.reshape(n, a); }},
+      {"Gemm", [](OnnxImporter& i, N n, A a) { i.gemm(n, a); }},
+      {"MatMul", [](OnnxImporter& i, N n, A) { i.matmul(n); }},
+      {"Resize", [](OnnxImporter& i, N n, A a) { i.resize(n, a); }},
+      {"Upsample", [](OnnxImporter& i, N n, A a) { i.resize(n, a); }},
+      {"Pad", [](OnnxImporter& i, N n, A a) { i.pad(n, a); }},
+      {"Gather", [](OnnxImporter& i, N n, A a) { i.gather(n, a); }},
+      {"Identity", [](OnnxImporter& i, N n, A) { i.identity(n); }},
+      {"Dropout", [](OnnxImporter& i, N n, A) { i.dropout(n); }},
+      {"Constant", [](OnnxImporter& i, N n, A a) { i.constant(n, a); }},
+      {"Shape", [](OnnxImporter& i, N n, A a) { i.shape_op(n, a); }},
+      {"Unsqueeze", [](OnnxImporter& i, N n, A a) { i.unsqueeze(n, a, false); }},
+      {"Squeeze", [](OnnxImporter& i, N n, A a) { i.unsqueeze(n, a, true); }},
+      {"Slice", [](OnnxImporter& i, N n, A) { i.slice(n); }},
+      {"Cast", [](OnnxImporter& i, N n, A) { i.cast(n); }},
+  };
+  return table;
+}
+
+const std::vector<std::string>& OnnxImporter::supported_ops() {
+  static const std::vector<std::string> ops = [] {
+    std::vector<std::string> names;
+    for (const auto& [name, handler] : handlers()) names.push_back(name);
+    return names;  // sorted: the table is a std::map
+  }();
+  return ops;
+}
+
 
 OnnxImport OnnxImporter::finish() {
   // Graph outputs must be features; everything not needed for them is dropped (e.g. the Sigmoid

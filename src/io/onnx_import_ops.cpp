@@ -145,6 +145,12 @@ void OnnxImporter::unary(const onnx::NodeProto& n, const OnnxAttrs& a, OpKind op
   if (op == OpKind::kLeakyReLU) {
     a.expect_only({"alpha"});
     attrs = LeakyReluAttrs{float_to_double(a.f("alpha", 0.01f))};
+  } else if (op == OpKind::kHardSigmoid) {  // ONNX: clamp(alpha·x + beta, 0, 1); the IR has PyTorch's
+    a.expect_only({"alpha", "beta"});
+    const float alpha = a.f("alpha", 0.2f), beta = a.f("beta", 0.5f);
+    PK_CHECK(std::abs(alpha - 1.0f / 6.0f) <= 1e-6f && beta == 0.5f,
+             "{}: HardSigmoid(alpha={}, beta={}) is not supported; only PyTorch's hardsigmoid (alpha=1/6, beta=0.5)",
+             where(n), alpha, beta);
   } else {
     a.expect_only({});
   }
@@ -176,39 +182,26 @@ void OnnxImporter::clip(const onnx::NodeProto& n, const OnnxAttrs& a) {
   define_feature(n, add_node(n, op, {feature(n, 0).node}, {}));
 }
 
-void OnnxImporter::binary(const onnx::NodeProto& n, OpKind op) {
+void OnnxImporter::arithmetic(const onnx::NodeProto& n, Arith op) {
   const std::string w = where(n);
   const OnnxValue& a = input(n, 0);
   const OnnxValue& b = input(n, 1);
   const bool a_const = a.kind != OnnxValue::Kind::kFeature;
   const bool b_const = b.kind != OnnxValue::Kind::kFeature;
-  PK_CHECK(!(a_const && b_const), "{}: arithmetic on constants or shapes is not supported", w);
-  if (a_const || b_const) {
-    // The only constant operand supported: the bias of a MatMul (MatMul + Add = Linear).
-    const OnnxValue& f = a_const ? b : a;
-    const OnnxValue& k = a_const ? a : b;
-    auto mm = matmul_linear_.find(f.node);
-    std::optional<ConstTensor> bias;
-    if (op == OpKind::kAdd && k.kind == OnnxValue::Kind::kConstant && mm != matmul_linear_.end() &&
-        uses_[mm->second] == 1 && f.pad == (Hw{0, 0}))
-      bias = bias_vector(k.constant, ir_node(f.node).attr<LinearAttrs>().out_features, 1.0f);
-    PK_CHECK(bias.has_value(),
-             "{}: {} with a constant operand is supported only as the bias of a MatMul (MatMul + Add → Linear)", w,
-             n.op_type());
-    Node& lin = ir_node(f.node);
-    std::get<LinearAttrs>(lin.attrs).bias = true;
-    add_tensor(lin.name, "bias", *bias);
-    matmul_linear_.erase(mm);
-    define_feature(n, f.node);
-    return;
-  }
+  if (a_const && b_const) return shape_arithmetic(n, op);
+  if (a_const || b_const) return constant_operand(n, op, /*constant_first=*/a_const);
+  PK_CHECK(op == Arith::kAdd || op == Arith::kMul,
+           "{}: {} of two tensors is not supported; only Add and Mul of tensors (Sub and Div by constants are)", w,
+           n.op_type());
   const OnnxValue& fa = feature(n, 0);
   const OnnxValue& fb = feature(n, 1);
-  if (op == OpKind::kMul) {  // x * sigmoid(x) → SiLU
+  if (op == Arith::kMul) {  // x * sigmoid(x) → SiLU, x * hardsigmoid(x) → HardSwish
     for (auto [x, s] : {std::pair{&fa, &fb}, std::pair{&fb, &fa}}) {
-      const Node& sig = ir_node(s->node);
-      if (sig.op == OpKind::kSigmoid && sig.inputs[0] == x->node) {
-        define_feature(n, add_node(n, OpKind::kSiLU, {x->node}, {}));
+      const Node& gate = ir_node(s->node);
+      if (gate.inputs.empty() || gate.inputs[0] != x->node) continue;
+      if (gate.op == OpKind::kSigmoid || gate.op == OpKind::kHardSigmoid) {
+        const OpKind fused = gate.op == OpKind::kSigmoid ? OpKind::kSiLU : OpKind::kHardSwish;
+        define_feature(n, add_node(n, fused, {x->node}, {}));
         return;
       }
     }
@@ -219,7 +212,99 @@ void OnnxImporter::binary(const onnx::NodeProto& n, OpKind op) {
   const bool swap = sa != sb && sa.rank() == 3 && sa.height() == 1 && sa.width() == 1 && sb.rank() == 3;
   const std::string first = swap ? fb.node : fa.node;
   const std::string second = swap ? fa.node : fb.node;
-  define_feature(n, add_node(n, op, {first, second}, {}));
+  define_feature(n, add_node(n, op == Arith::kAdd ? OpKind::kAdd : OpKind::kMul, {first, second}, {}));
+}
+
+void OnnxImporter::shape_arithmetic(const onnx::NodeProto& n, Arith op) {
+  const std::string w = where(n);
+  auto a = int_entries(input(n, 0));
+  auto b = int_entries(input(n, 1));
+  PK_CHECK(a && b, "{}: arithmetic on float constants is not supported (only on integer shape values)", w);
+  PK_CHECK(a->size() == b->size() || a->size() == 1 || b->size() == 1,
+           "{}: {} of shape values {} and {} does not broadcast", w, n.op_type(), dims_str(*a), dims_str(*b));
+  const size_t size = std::max(a->size(), b->size());
+  std::vector<int64_t> out(size);
+  for (size_t k = 0; k < size; ++k) {
+    const int64_t x = (*a)[a->size() == 1 ? 0 : k], y = (*b)[b->size() == 1 ? 0 : k];
+    PK_CHECK(x != kBatchDim && y != kBatchDim,
+             "{}: arithmetic on the dynamic batch size is not supported; export with a fixed batch or keep the "
+             "batch entry of reshapes as -1 / 0",
+             w);
+    PK_CHECK(op != Arith::kDiv || y != 0, "{}: integer division by zero in shape arithmetic", w);
+    // ONNX integer Div truncates toward zero, as C++ does.
+    out[k] = op == Arith::kAdd ? x + y : op == Arith::kSub ? x - y : op == Arith::kMul ? x * y : x / y;
+  }
+  const OnnxValue& first = input(n, 0);
+  const bool scalar = (first.kind == OnnxValue::Kind::kShape ? first.scalar : first.constant.dims.empty()) &&
+                      (input(n, 1).kind == OnnxValue::Kind::kShape ? input(n, 1).scalar
+                                                                   : input(n, 1).constant.dims.empty());
+  define_shape(n, out, scalar);
+}
+
+void OnnxImporter::constant_operand(const onnx::NodeProto& n, Arith op, bool constant_first) {
+  const std::string w = where(n);
+  const OnnxValue& f = input(n, constant_first ? 1 : 0);
+  const OnnxValue& k = input(n, constant_first ? 0 : 1);
+  PK_CHECK(k.kind == OnnxValue::Kind::kConstant && k.constant.is_float,
+           "{}: {} of a tensor and an integer or shape value is not supported", w, n.op_type());
+  // MatMul + Add(bias) → Linear with a bias.
+  auto mm = matmul_linear_.find(f.node);
+  if (op == Arith::kAdd && mm != matmul_linear_.end() && uses_[mm->second] == 1 && f.pad == (Hw{0, 0})) {
+    if (auto bias = bias_vector(k.constant, ir_node(f.node).attr<LinearAttrs>().out_features, 1.0f)) {
+      Node& lin = ir_node(f.node);
+      std::get<LinearAttrs>(lin.attrs).bias = true;
+      add_tensor(lin.name, "bias", *bias);
+      matmul_linear_.erase(mm);
+      define_feature(n, f.node);
+      return;
+    }
+  }
+  channel_affine(n, op, constant_first);
+}
+
+void OnnxImporter::channel_affine(const onnx::NodeProto& n, Arith op, bool constant_first) {
+  const std::string w = where(n);
+  const OnnxValue& x = feature(n, constant_first ? 1 : 0, 4);
+  const ConstTensor& k = input(n, constant_first ? 0 : 1).constant;
+  const int64_t channels = shape_of(x).channels();
+  // A scalar, or one value per channel: [C,1,1] or [1,C,1,1] (numpy broadcasting aligns the last
+  // dims, so a [C] constant would scale along W).
+  const int64_t numel = k.numel();
+  const auto& d = k.dims;
+  const size_t r = d.size();
+  const bool per_channel = (r == 3 || (r == 4 && d[0] == 1)) && d[r - 3] == channels && d[r - 2] == 1 && d[r - 1] == 1;
+  PK_CHECK(numel == 1 || per_channel,
+           "{}: {} by a constant of shape {} is not supported on a [N,{}] tensor; only a scalar or one value per "
+           "channel ([C,1,1] or [1,C,1,1])",
+           w, n.op_type(), dims_str(k.dims), fmt::join(shape_of(x).dims, ","));
+  PK_CHECK(!(op == Arith::kDiv && constant_first), "{}: Div of a constant by a tensor is not supported", w);
+  // y = scale·x + shift per channel, as a 1x1 depthwise conv (an op every engine and exporter has).
+  ConstTensor scale, shift;
+  scale.dims = {channels, 1, 1, 1};
+  shift.dims = {channels};
+  scale.floats.assign(static_cast<size_t>(channels), 1.0f);
+  shift.floats.assign(static_cast<size_t>(channels), 0.0f);
+  for (int64_t c = 0; c < channels; ++c) {
+    const float v = k.floats[static_cast<size_t>(numel == 1 ? 0 : c)];
+    float& sc = scale.floats[static_cast<size_t>(c)];
+    float& sh = shift.floats[static_cast<size_t>(c)];
+    if (op == Arith::kAdd) sh = v;
+    if (op == Arith::kSub && !constant_first) sh = -v;  // x - v
+    if (op == Arith::kSub && constant_first) sc = -1.0f, sh = v;  // v - x
+    if (op == Arith::kMul) sc = v;
+    if (op == Arith::kDiv) {
+      PK_CHECK(v != 0.0f, "{}: division by a constant 0 (channel {})", w, c);
+      sc = 1.0f / v;
+    }
+  }
+  ConvAttrs c;
+  c.out_channels = static_cast<int>(channels);
+  c.groups = static_cast<int>(channels);
+  c.bias = true;
+  const std::string name = add_node(n, OpKind::kConv2d, {x.node}, c);
+  add_tensor(name, "weight", scale);
+  add_tensor(name, "bias", shift);
+  define_feature(n, name);
 }
 
 void OnnxImporter::concat(const onnx::NodeProto& n, const OnnxAttrs& a) {
@@ -281,6 +366,36 @@ void OnnxImporter::pool(const onnx::NodeProto& n, const OnnxAttrs& a, OpKind op)
 
 void OnnxImporter::global_avg_pool(const onnx::NodeProto& n) {
   define_feature(n, add_node(n, OpKind::kGlobalAvgPool, {feature(n, 0, 4).node}, {}));
+}
+
+void OnnxImporter::reduce(const onnx::NodeProto& n, const OnnxAttrs& a, OpKind pool) {
+  const std::string w = where(n);
+  a.expect_only({"axes", "keepdims", "noop_with_empty_axes"});
+  const OnnxValue& x = feature(n, 0);
+  std::vector<int64_t> axes = a.ints("axes", {});
+  if (has_input(n, 1)) {  // opset 18: axes is an input
+    auto e = int_entries(input(n, 1));
+    PK_CHECK(e.has_value(), "{}: axes must be an integer constant", w);
+    axes = *e;
+  }
+  const int r = rank_of(x);
+  for (auto& axis : axes) axis = axis < 0 ? axis + r : axis;
+  std::sort(axes.begin(), axes.end());
+  PK_CHECK(r == 4 && axes == (std::vector<int64_t>{2, 3}),
+           "{}: {} over axes [{}] of a rank-{} tensor is not supported; only over the spatial axes [2, 3] of "
+           "[N, C, H, W] (global pooling, as x.mean([2, 3]) / x.amax([2, 3]) export)",
+           w, n.op_type(), fmt::join(a.ints("axes", {}), ","), r);
+  std::string out;
+  if (pool == OpKind::kGlobalAvgPool) {
+    out = add_node(n, OpKind::kGlobalAvgPool, {x.node}, {});
+  } else {  // a max pool whose window is the whole feature map
+    const Shape& s = shape_of(x);
+    PoolAttrs p;
+    p.kernel = p.stride = {static_cast<int>(s.height()), static_cast<int>(s.width())};
+    out = add_node(n, OpKind::kMaxPool2d, {x.node}, p);
+  }
+  if (a.i("keepdims", 1) == 0) out = add_node(n, OpKind::kFlatten, {out}, {});  // [N, C, 1, 1] → [N, C]
+  define_feature(n, out);
 }
 
 void OnnxImporter::flatten(const onnx::NodeProto& n, const OnnxAttrs& a) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <climits>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -36,8 +37,14 @@ class OnnxImporter {
  public:
   OnnxImporter(const onnx::ModelProto& model, std::string source);
   OnnxImport run();
+  /// The ONNX op types the importer maps (the keys of its handler table), sorted.
+  static const std::vector<std::string>& supported_ops();
 
  private:
+  /// Maps one ONNX node; every supported op type has exactly one.
+  using Handler = std::function<void(OnnxImporter&, const onnx::NodeProto&, const OnnxAttrs&)>;
+  static const std::map<std::string, Handler>& handlers();
+
   // ---- onnx_import.cpp: the walk ----
   void read_opset();
   void read_initializers();
@@ -50,10 +57,20 @@ class OnnxImporter {
   void batch_norm(const onnx::NodeProto& n, const OnnxAttrs& a);
   void unary(const onnx::NodeProto& n, const OnnxAttrs& a, OpKind op);
   void clip(const onnx::NodeProto& n, const OnnxAttrs& a);
-  void binary(const onnx::NodeProto& n, OpKind op);
+  enum class Arith { kAdd, kSub, kMul, kDiv };
+  /// Add/Sub/Mul/Div: of two features (Add, Mul, and the SiLU/HardSwish fusions), of shape
+  /// values (integer arithmetic), or of a feature and a float constant (MatMul bias, channel affine).
+  void arithmetic(const onnx::NodeProto& n, Arith op);
+  void shape_arithmetic(const onnx::NodeProto& n, Arith op);
+  void constant_operand(const onnx::NodeProto& n, Arith op, bool constant_first);
+  /// Feature ∘ constant (scalar or per channel) → a 1x1 depthwise Conv2d with bias: scale·x + shift.
+  void channel_affine(const onnx::NodeProto& n, Arith op, bool constant_first);
   void concat(const onnx::NodeProto& n, const OnnxAttrs& a);
   void pool(const onnx::NodeProto& n, const OnnxAttrs& a, OpKind op);
   void global_avg_pool(const onnx::NodeProto& n);
+  /// ReduceMean / ReduceMax over the spatial axes → `pool` (GlobalAvgPool, or MaxPool2d over the
+  /// whole map), plus a Flatten when keepdims=0; other axes are refused.
+  void reduce(const onnx::NodeProto& n, const OnnxAttrs& a, OpKind pool);
   void flatten(const onnx::NodeProto& n, const OnnxAttrs& a);
   void reshape(const onnx::NodeProto& n, const OnnxAttrs& a);
   void gemm(const onnx::NodeProto& n, const OnnxAttrs& a);

@@ -96,6 +96,10 @@ std::string node_expr(const Graph& g, int i, const ScriptNames& names) {
       return fmt::format("torch.leaky_relu({}, {})", in[0], float_lit(n.attr<LeakyReluAttrs>().slope));
     case OpKind::kSiLU:
       return fmt::format("torch.silu({})", in[0]);
+    case OpKind::kHardSigmoid:
+      return fmt::format("torch.nn.functional.hardsigmoid({})", in[0]);
+    case OpKind::kHardSwish:
+      return fmt::format("torch.nn.functional.hardswish({})", in[0]);
     case OpKind::kSigmoid:
       return fmt::format("torch.sigmoid({})", in[0]);
     case OpKind::kAdd:

@@ -60,6 +60,8 @@ Graph apply_plan_to_graph(const Graph& graph, const ChannelAnalysis& analysis, c
       case OpKind::kReLU6:
       case OpKind::kLeakyReLU:
       case OpKind::kSiLU:
+      case OpKind::kHardSigmoid:
+      case OpKind::kHardSwish:
       case OpKind::kSigmoid:
       case OpKind::kAdd:
       case OpKind::kMul:

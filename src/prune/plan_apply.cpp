@@ -111,6 +111,8 @@ PrunedNetwork plan_apply(const Graph& graph, const WeightStore& weights, const C
       case OpKind::kReLU6:
       case OpKind::kLeakyReLU:
       case OpKind::kSiLU:
+      case OpKind::kHardSigmoid:
+      case OpKind::kHardSwish:
       case OpKind::kSigmoid:
       case OpKind::kAdd:
       case OpKind::kMul:

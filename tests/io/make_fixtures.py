@@ -4,7 +4,8 @@
   make_fixtures.py MODEL SIZE OUTDIR
 
 MODEL is a torchvision classification model (resnet18, vgg11_bn, mobilenet_v2, densenet121,
-resnext50_32x4d, squeezenet1_1) or vgg11_bn_head512 (vgg11_bn whose adaptive 7x7 pool and first
+resnext50_32x4d, squeezenet1_1, ...), one of the small pattern modules below (PATTERNS: one ONNX
+export pattern each) or vgg11_bn_head512 (vgg11_bn whose adaptive 7x7 pool and first
 classifier layer are replaced to take small inputs: VGG's 7x7 pool needs 224x224). Random
 weights with a fixed seed; BatchNorm affine parameters and running statistics are randomized too,
 so BN (or its folding into Conv by the exporter) is really exercised. Exported with
@@ -20,7 +21,57 @@ import torch
 import torchvision
 
 
+class HardSwishSE(torch.nn.Module):
+    """MobileNetV3's patterns: hardswish (exported at opset 13 as x * HardSigmoid(x)), a
+    squeeze-excite gate with hardsigmoid, and global pooling written as x.mean([2, 3])."""
+
+    def __init__(self):
+        super().__init__()
+        self.stem = torch.nn.Sequential(torch.nn.Conv2d(3, 16, 3, 2, 1, bias=False), torch.nn.BatchNorm2d(16),
+                                        torch.nn.Hardswish())
+        self.expand = torch.nn.Sequential(torch.nn.Conv2d(16, 32, 1, bias=False), torch.nn.BatchNorm2d(32),
+                                          torch.nn.Hardswish())
+        self.se_reduce = torch.nn.Conv2d(32, 8, 1)
+        self.se_expand = torch.nn.Conv2d(8, 32, 1)
+        self.project = torch.nn.Sequential(torch.nn.Conv2d(32, 16, 1, bias=False), torch.nn.BatchNorm2d(16))
+        self.head = torch.nn.Linear(16, 10)
+
+    def forward(self, x):
+        x = self.stem(x)
+        y = self.expand(x)
+        gate = torch.nn.functional.hardsigmoid(self.se_expand(torch.relu(self.se_reduce(y.mean([2, 3], keepdim=True)))))
+        x = x + self.project(y * gate)
+        return self.head(x.mean([2, 3]))
+
+
+class InModelNormalize(torch.nn.Module):
+    """Input normalisation inside the model ((x - mean) / std per channel, scalar scaling) and
+    global mean and max pooling by reductions (x.mean / x.amax over [2, 3])."""
+
+    def __init__(self):
+        super().__init__()
+        self.register_buffer("mean", torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1))
+        self.register_buffer("std", torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1))
+        self.conv1 = torch.nn.Sequential(torch.nn.Conv2d(3, 16, 3, 1, 1, bias=False), torch.nn.BatchNorm2d(16),
+                                         torch.nn.ReLU())
+        self.conv2 = torch.nn.Sequential(torch.nn.Conv2d(16, 24, 3, 2, 1, bias=False), torch.nn.BatchNorm2d(24),
+                                         torch.nn.ReLU())
+        self.head = torch.nn.Linear(48, 10)
+
+    def forward(self, x):
+        x = (x - self.mean) / self.std
+        x = self.conv1(x * 0.5 + 0.25)
+        x = self.conv2(1.0 - x)
+        pooled = torch.cat([x.mean([2, 3], keepdim=True), x.amax([2, 3], keepdim=True)], 1)
+        return self.head(pooled.flatten(1))
+
+
+PATTERNS = {"pattern_hardswish_se": HardSwishSE, "pattern_normalize_reduce": InModelNormalize}
+
+
 def build(name):
+    if name in PATTERNS:
+        return PATTERNS[name]()
     if name == "vgg11_bn_head512":
         m = torchvision.models.vgg11_bn()
         m.avgpool = torch.nn.Identity()

@@ -232,5 +232,89 @@ TEST(OnnxImport, DuplicateAndIllegalNamesStayUniqueAndLegal) {
   EXPECT_EQ(names, (std::vector<std::string>{"in_put", "a_b", "a_b_1", "out:0"}));
 }
 
+// MobileNetV3 at opset 13: x * HardSigmoid(x) is HardSwish; a lone HardSigmoid (the SE gate) stays;
+// x.mean([2, 3]) is a GlobalAvgPool (+ Flatten without keepdims), x.amax([2, 3]) a whole-map max pool.
+TEST(OnnxImport, HardSwishHardSigmoidAndSpatialReductions) {
+  OnnxMaker m({4, 6, 6});
+  const float sixth = 1.0f / 6.0f;
+  m.node("HardSigmoid", "hs", {"x"}, {"h"}, [&](auto* n) { float_attr(n, "alpha", sixth); });
+  m.node("Mul", "hswish", {"x", "h"}, {"a"});
+  m.node("ReduceMean", "squeeze", {"a"}, {"g"}, [](auto* n) { ints(n, "axes", {-1, -2}); });
+  m.node("HardSigmoid", "gate", {"g"}, {"gh"}, [&](auto* n) {
+    float_attr(n, "alpha", sixth);
+    float_attr(n, "beta", 0.5f);
+  });
+  m.node("Mul", "excite", {"a", "gh"}, {"e"});
+  m.node("ReduceMax", "maxpool", {"e"}, {"mx"}, [](auto* n) { ints(n, "axes", {2, 3}); });
+  m.node("ReduceMean", "meanpool", {"e"}, {"mean"}, [](auto* n) {
+    ints(n, "axes", {2, 3});
+    int_attr(n, "keepdims", 0);
+  });
+  m.output("mx");
+  m.output("mean");
+  OnnxImport r = import_onnx_bytes(m.bytes(), "m.onnx");
+  const Graph& g = r.graph;
+  EXPECT_EQ(g.node("hswish").op, OpKind::kHardSwish);
+  EXPECT_EQ(g.node("hswish").inputs, std::vector<std::string>{"x"});
+  EXPECT_FALSE(g.has("hs"));  // fused away
+  EXPECT_EQ(g.node("gate").op, OpKind::kHardSigmoid);
+  EXPECT_EQ(g.node("squeeze").op, OpKind::kGlobalAvgPool);
+  EXPECT_EQ(g.node("excite").op, OpKind::kMul);
+  EXPECT_EQ(g.node("maxpool").op, OpKind::kMaxPool2d);
+  EXPECT_EQ(g.node("maxpool").attr<PoolAttrs>().kernel, (Hw{6, 6}));
+  EXPECT_EQ(g.node("maxpool").shape.str(), "4x1x1");
+  const Node& mean = g.node(g.outputs().at(1));
+  EXPECT_EQ(mean.op, OpKind::kFlatten);
+  EXPECT_EQ(mean.shape.str(), "4");
+  EXPECT_EQ(g.node(mean.inputs.at(0)).op, OpKind::kGlobalAvgPool);
+}
+
+// Arithmetic with constants: per-channel or scalar Add/Sub/Mul/Div of a tensor becomes a 1x1
+// depthwise conv scale·x + shift; integer arithmetic on shape values is folded.
+TEST(OnnxImport, ConstantArithmeticBecomesChannelAffineConvs) {
+  OnnxMaker m({3, 4, 4});
+  m.init("mean", {1, 3, 1, 1}, {0.5f, 0.25f, -1.0f});
+  m.init("std", {3, 1, 1}, {2.0f, 4.0f, 0.5f});
+  m.init("one", {}, {1.0f});
+  m.node("Sub", "sub", {"x", "mean"}, {"a"});
+  m.node("Div", "div", {"a", "std"}, {"b"});
+  m.node("Sub", "flip", {"one", "b"}, {"c"});  // 1 - x
+  m.output("c");
+  OnnxImport r = import_onnx_bytes(m.bytes(), "m.onnx");
+  const Graph& g = r.graph;
+  for (const char* name : {"sub", "div", "flip"}) {
+    const Node& n = g.node(name);
+    ASSERT_EQ(n.op, OpKind::kConv2d) << name;
+    EXPECT_EQ(n.attr<ConvAttrs>().groups, 3) << name;
+    EXPECT_TRUE(n.attr<ConvAttrs>().bias) << name;
+  }
+  EXPECT_EQ(tensor(r, "sub", "weight").values, (std::vector<float>{1, 1, 1}));
+  EXPECT_EQ(tensor(r, "sub", "bias").values, (std::vector<float>{-0.5f, -0.25f, 1.0f}));
+  EXPECT_EQ(tensor(r, "div", "weight").values, (std::vector<float>{0.5f, 0.25f, 2.0f}));
+  EXPECT_EQ(tensor(r, "div", "bias").values, (std::vector<float>{0, 0, 0}));
+  EXPECT_EQ(tensor(r, "flip", "weight").values, (std::vector<float>{-1, -1, -1}));
+  EXPECT_EQ(tensor(r, "flip", "bias").values, (std::vector<float>{1, 1, 1}));
+}
+
+TEST(OnnxImport, IntegerShapeArithmeticFoldsIntoReshapeTargets) {
+  OnnxMaker m({4, 2, 2});
+  m.init_int("two", {}, {2});
+  m.init_int("eight", {1}, {8});
+  m.init_int("minus_one", {1}, {-1});
+  m.node("Shape", "shape", {"x"}, {"s"});
+  m.init_int("idx", {}, {1});
+  m.node("Gather", "channels", {"s", "idx"}, {"c"});  // 4 (scalar)
+  m.node("Mul", "times", {"c", "two"}, {"c8"});        // 8
+  m.node("Div", "half", {"c8", "two"}, {"c4"});        // 4
+  m.node("Add", "plus", {"c4", "c4"}, {"c8b"});        // 8
+  m.node("Sub", "minus", {"c8b", "eight"}, {"zero"});  // [0]
+  m.node("Concat", "target", {"zero", "minus_one"}, {"t"}, [](auto* n) { int_attr(n, "axis", 0); });
+  m.node("Reshape", "flat", {"x", "t"}, {"y"});
+  m.output("y");
+  OnnxImport r = import_onnx_bytes(m.bytes(), "m.onnx");
+  EXPECT_EQ(r.graph.node("flat").op, OpKind::kFlatten);
+  EXPECT_EQ(r.graph.node("flat").shape.str(), "16");
+}
+
 }  // namespace
 }  // namespace pk

@@ -123,10 +123,10 @@ TEST(OnnxMalformed, UnsupportedPatternsAreErrorsNotWrongGraphs) {
   }
   {
     OnnxMaker m;
-    m.init("c", {1}, {2.0f});
+    m.init("c", {8, 1}, {1, 2, 3, 4, 5, 6, 7, 8});  // varies along H: not a per-channel scale
     m.node("Mul", "scale", {"x", "c"}, {"y"});
     m.output("y");
-    expect_error(m.bytes(), {"scale", "constant"});
+    expect_error(m.bytes(), {"scale", "constant of shape [8,1]"});
   }
   {
     OnnxMaker m;
@@ -229,6 +229,49 @@ TEST(OnnxMalformed, CorruptedBytesNeverCrash) {
   }
   EXPECT_GT(errors, 0);
   EXPECT_EQ(ok + errors, 400);
+}
+
+// Export patterns prunekit cannot map exactly are refused with the node and the reason.
+TEST(OnnxMalformed, UnmappablePatternsAreRefusedClearly) {
+  {
+    OnnxMaker m;
+    m.node("HardSigmoid", "hs", {"x"}, {"y"});  // ONNX's default alpha 0.2, not PyTorch's 1/6
+    m.output("y");
+    expect_error(m.bytes(), {"'hs'", "alpha=0.2", "1/6"});
+  }
+  {
+    OnnxMaker m;
+    m.node("ReduceMean", "rm", {"x"}, {"y"}, [](auto* n) { ints(n, "axes", {1}); });
+    m.output("y");
+    expect_error(m.bytes(), {"'rm'", "ReduceMean", "axes [1]", "spatial"});
+  }
+  {
+    OnnxMaker m;
+    m.node("Relu", "r", {"x"}, {"a"});
+    m.node("Sub", "diff", {"x", "a"}, {"y"});
+    m.output("y");
+    expect_error(m.bytes(), {"'diff'", "Sub of two tensors"});
+  }
+  {
+    OnnxMaker m;
+    m.init("k", {3}, {1, 2, 3});  // [3] broadcasts along W (8), not channels
+    m.node("Mul", "scale", {"x", "k"}, {"y"});
+    m.output("y");
+    expect_error(m.bytes(), {"'scale'", "[3]", "per channel"});
+  }
+  {
+    OnnxMaker m;
+    m.init("k", {}, {2});
+    m.node("Div", "inv", {"k", "x"}, {"y"});
+    m.output("y");
+    expect_error(m.bytes(), {"'inv'", "Div of a constant by a tensor"});
+  }
+  {
+    OnnxMaker m;
+    m.node("Softplus", "sp", {"x"}, {"y"});
+    m.output("y");
+    expect_error(m.bytes(), {"'sp'", "Softplus", "HardSwish"});  // the list of supported ops
+  }
 }
 
 }  // namespace
