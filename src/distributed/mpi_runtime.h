@@ -1,8 +1,8 @@
 // The MPI job this process belongs to, when a launcher (mpirun, srun) started it. prunekit
 // initialises MPI only then: a plain `prunekit ...` never touches MPI. Open MPI from Debian;
 // this header keeps <mpi.h> out of its includers.
-// Messages are byte strings (JSON) tagged with a MessageTag; only the calling (main) thread
-// uses MPI (MPI_THREAD_FUNNELED).
+// Messages are byte strings (JSON) tagged with a MessageTag. MPI_THREAD_SERIALIZED: the main
+// thread makes the MPI calls, and a BackgroundProgress helper only while the main thread makes none.
 #pragma once
 
 #include <cstdint>
@@ -78,6 +78,9 @@ class MpiRuntime {
   int rank_ = 0, size_ = 1, local_size_ = 1;
   /// Drops the posted messages that have left.
   void complete_posted();
+  /// One turn of MPI's progress engine: tests the posted messages and probes (without
+  /// receiving), so that queued fragments in both directions move.
+  void drive_progress();
 
   std::vector<std::string> hosts_;
   struct Posted;
@@ -88,11 +91,11 @@ class MpiRuntime {
   friend class BackgroundProgress;
 };
 
-/// While it lives, a helper thread moves `mpi`'s posted messages along, for a thread that does
-/// long work without MPI (rank 0 scoring a candidate): a message past the eager size otherwise
-/// waits for the sender's next MPI call, and the worker receiving it stalls. The owning thread
-/// makes no MPI call until it is destroyed. Does nothing without MPI_THREAD_SERIALIZED support
-/// or when nothing is posted.
+/// While it lives, a helper thread turns MPI's progress engine every 5 ms, for a thread that does
+/// long work without MPI (rank 0 scoring a candidate). Without it a worker's queued job reached
+/// the worker only at rank 0's next MPI call, and the worker idled for a whole candidate
+/// (measured by a trace; docs/design.md "Distributed search"). The owning thread makes no MPI
+/// call until it is destroyed. Does nothing without MPI_THREAD_SERIALIZED support or with one rank.
 class BackgroundProgress {
  public:
   explicit BackgroundProgress(MpiRuntime& mpi);
