@@ -36,15 +36,15 @@ for family in "${families[@]}"; do
     continue
   fi
   seconds=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN{printf "%.2f", e-s}')
-  before=$("$bin" analyze --json "$stem.onnx")
-  after=$("$bin" analyze --json "$stem.small.onnx")
-  ort=$(node bench/ort_latency.js --shape "3x${size}x${size}" --batch 1 --reps 40 --rounds 4 \
-        "$stem.onnx" "$stem.small.onnx")
-  /usr/bin/python3 - "$family" "$size" "$seconds" "$before" "$after" "$ort" >> "$results" <<'PY'
+  "$bin" analyze --json "$stem.onnx" > "$stem.analyze.json" 2> /dev/null
+  "$bin" analyze --json "$stem.small.onnx" > "$stem.small.analyze.json" 2> /dev/null
+  node bench/ort_latency.js --shape "3x${size}x${size}" --batch 1 --reps 40 --rounds 4 \
+    "$stem.onnx" "$stem.small.onnx" > "$stem.ort.txt"
+  /usr/bin/python3 - "$family" "$size" "$seconds" "$stem" >> "$results" <<'PY'
 import json, sys
-family, size, seconds, before, after, ort = sys.argv[1:]
-b, a = json.loads(before), json.loads(after)
-ms = [float(line.split()[0]) for line in ort.splitlines()[1:3]]
+family, size, seconds, stem = sys.argv[1:]
+b, a = json.load(open(stem + ".analyze.json")), json.load(open(stem + ".small.analyze.json"))
+ms = [float(line.split()[0]) for line in open(stem + ".ort.txt").read().splitlines()[1:3]]
 print(json.dumps({"family": family, "size": int(size), "macs": b["macs"], "macs_pruned": a["macs"],
                   "macs_ratio": round(a["macs"] / b["macs"], 4), "params": b["params"],
                   "params_pruned": a["params"], "ort_ms": ms[0], "ort_ms_pruned": ms[1],
