@@ -18,7 +18,9 @@ TEST_P(Torchvision224, MatchesPyTorchInExecutorAndOnnxRuntime) {
 
 INSTANTIATE_TEST_SUITE_P(Families, Torchvision224,
                          ::testing::Values("resnet18", "vgg11_bn", "mobilenet_v2", "densenet121", "resnext50_32x4d",
-                                           "squeezenet1_1"));
+                                           "squeezenet1_1", "resnet50", "mobilenet_v3_small", "mobilenet_v3_large",
+                                           "mnasnet1_0", "efficientnet_b0", "regnet_y_400mf", "googlenet",
+                                           "alexnet"));
 
 }  // namespace
 }  // namespace pk
