@@ -4,6 +4,7 @@
 #include <numeric>
 #include <random>
 
+#include "analysis/channel_cost.h"
 #include "core/error.h"
 #include "core/strings.h"
 #include "plan/resolve_counts.h"
@@ -28,6 +29,45 @@ PruneAction global_action(const ActionSpace& space, const std::vector<std::vecto
     a.ratios.push_back(static_cast<double>(below) / s.size());
   }
   return a;
+}
+
+/// Rounding to multiples (--round-to, the blocks of grouped convs) can leave a uniform plan far
+/// under its budget: with RegNet's 8-channel blocks every group moves in steps of 1/8 together,
+/// and 50% of the MACs became 43%. Tops `decoded` up: repeatedly gives one more multiple to the
+/// active group keeping the smallest fraction (ties: the first) while the cost stays within the
+/// budget; a group that does not fit is not tried again. Ratios stay as uniform as the budget allows.
+void top_up_to_budget(const Graph& graph, const ChannelAnalysis& analysis, const ActionSpace& space,
+                      const Budget& budget, DecodedAction& decoded) {
+  const ChannelCostModel model(graph, analysis);
+  const double whole = metric_of(model.original(), budget.metric);
+  const double target = budget.fraction ? budget.target * whole : budget.target;
+  ChannelCounts counts = plan_counts(graph, analysis, decoded.plan);
+  const auto& groups = space.groups();
+  std::vector<char> done(groups.size(), 0);
+  for (size_t d = 0; d < groups.size(); ++d) done[d] = !decoded.active[d] || decoded.kept[d] >= groups[d].size;
+  for (;;) {
+    int pick = -1;
+    for (size_t d = 0; d < groups.size(); ++d)
+      if (!done[d] && (pick < 0 || int64_t{decoded.kept[d]} * groups[pick].size <
+                                       int64_t{decoded.kept[pick]} * groups[d].size))
+        pick = static_cast<int>(d);
+    if (pick < 0) break;
+    const auto& g = groups[static_cast<size_t>(pick)];
+    const int more = std::min(g.size, (decoded.kept[pick] / g.multiple + 1) * g.multiple);
+    const int before = counts.kept[g.group];
+    counts.kept[g.group] = more;
+    if (metric_of(model.cost(counts), budget.metric) <= target) {
+      decoded.kept[pick] = more;
+      done[pick] = more >= g.size;
+    } else {
+      counts.kept[g.group] = before;
+      done[pick] = 1;
+    }
+  }
+  decoded.plan.groups.clear();
+  for (size_t d = 0; d < groups.size(); ++d)
+    if (decoded.active[d] && decoded.kept[d] < groups[d].size) decoded.plan.keep_count(groups[d].name, decoded.kept[d]);
+  decoded.cost = model.cost(counts);
 }
 
 }  // namespace
@@ -56,6 +96,7 @@ OneShotResult one_shot_plan(const Graph& graph, const WeightStore& weights, cons
     for (int d = 0; d < space.num_groups(); ++d) a.ratios.push_back(o.method == "uniform" ? 1.0 : u(rng));
     // The projection scales every ratio by one factor: for uniform that is one common ratio.
     decoded = space.decode(a, o.budget);
+    if (o.method == "uniform" && decoded.budget_met) top_up_to_budget(graph, analysis, space, o.budget, decoded);
   } else {
     std::vector<std::vector<float>> normalized(scores.size());
     for (size_t g = 0; g < scores.size(); ++g) {

@@ -1,5 +1,6 @@
 // One-shot pruning baselines (algorithms.md §4), all on the same engine and budget projection:
-//   uniform  the same prune ratio for every prunable group, the largest one meeting the budget
+//   uniform  the same prune ratio for every prunable group, the largest one meeting the budget;
+//            then the slack rounding leaves is topped up, one multiple at a time, least-kept first
 //   global   one threshold on importance normalized per group (score / mean score of its group):
 //            channels below it are pruned; the lowest threshold that meets the budget
 //   random   random ratios per group, scaled onto the budget (ActionSpace projection)

@@ -1,7 +1,8 @@
 // ONNX coverage (issue 16): models exported by torch.onnx.export (opset 13, random weights, 64x64
 // input, generated at test time by make_fixtures.py) for the export patterns prunekit maps —
 // hardswish / hardsigmoid, reductions as global pooling, arithmetic with constants — and the
-// torchvision families that use them. Each one, as a user would run it:
+// torchvision families that use them (RegNet: grouped convs whose 8-channel blocks made uniform
+// land at 43% of the MACs before its top-up). Each one, as a user would run it:
 //   prunekit prune --model m.onnx --method uniform --target-macs 0.5 --out small.onnx
 // must succeed, land within 3% of the MACs target, and the written model must compute what the
 // original computes with the pruned channels zeroed (the equivalence oracle of tests/prune), in
@@ -56,7 +57,7 @@ TEST_P(OnnxFamilyPrune, ImportsPrunesToTheTargetAndComputesTheMaskedOriginal) {
 
 INSTANTIATE_TEST_SUITE_P(Families, OnnxFamilyPrune,
                          ::testing::Values("pattern_hardswish_se", "pattern_normalize_reduce", "mobilenet_v3_small",
-                                           "mnasnet0_5"));
+                                           "mnasnet0_5", "regnet_y_400mf"));
 
 }  // namespace
 }  // namespace pk
