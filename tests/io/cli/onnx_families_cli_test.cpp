@@ -57,7 +57,37 @@ TEST_P(OnnxFamilyPrune, ImportsPrunesToTheTargetAndComputesTheMaskedOriginal) {
 
 INSTANTIATE_TEST_SUITE_P(Families, OnnxFamilyPrune,
                          ::testing::Values("pattern_hardswish_se", "pattern_normalize_reduce", "mobilenet_v3_small",
-                                           "mnasnet0_5", "regnet_y_400mf"));
+                                           "mnasnet0_5", "regnet_y_400mf", "efficientnet_b0", "mobilenet_v2",
+                                           "resnet18", "squeezenet1_1", "densenet121", "googlenet"));
+
+struct Refused {
+  const char* model;
+  const char* node;  // the ONNX node the error must name
+  const char* what;  // and what it says about it
+};
+
+void PrintTo(const Refused& r, std::ostream* os) { *os << r.model; }
+
+class OnnxFamilyRefused : public ::testing::TestWithParam<Refused> {};
+
+// Families whose patterns prunekit cannot map yet are refused at import, naming the node and the
+// reason, with exit code 2 and no output file: never a wrong graph.
+TEST_P(OnnxFamilyRefused, ImportFailsNamingTheNode) {
+  if (auto why = python_torch_missing(); !why.empty()) GTEST_SKIP() << why;
+  const Fixture f = torchvision_fixture(GetParam().model, 64);
+  const fs::path out = temp_dir() / "refused.pkm";
+  const CommandResult r = prunekit("import " + f.onnx + " --out " + out.string());
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find(GetParam().node), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(GetParam().what), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(out));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Families, OnnxFamilyRefused,
+    ::testing::Values(Refused{"shufflenet_v2_x1_0", "/stage2/stage2.0/Reshape", "Reshape of [N,116,8,8] to [N,2,58,8,8]"},
+                      Refused{"convnext_tiny", "/features/features.0/features.0.1/Transpose", "op 'Transpose' is not supported"}),
+    [](const auto& info) { return std::string(info.param.model); });
 
 }  // namespace
 }  // namespace pk
