@@ -9,6 +9,7 @@
 #include "core/strings.h"
 #include "graph/builder.h"
 #include "graph/params.h"
+#include "io/import_rewrites.h"
 #include "io/onnx_importer.h"
 
 namespace pk {
@@ -178,6 +179,8 @@ OnnxImport OnnxImporter::finish() {
     outputs.push_back(it->second.node);
   }
   PK_CHECK(!outputs.empty(), "'{}': the graph has no output", source_);
+  PendingNodes rewritable{nodes_, index_};
+  for (const ImportRewrite& rewrite : import_rewrites()) rewrite.apply(rewritable);
   // Every node the outputs depend on, by an explicit stack (a recursion would overflow the call
   // stack on long chains).
   std::vector<bool> live(nodes_.size(), false);

@@ -195,17 +195,7 @@ void OnnxImporter::arithmetic(const onnx::NodeProto& n, Arith op) {
            n.op_type());
   const OnnxValue& fa = feature(n, 0);
   const OnnxValue& fb = feature(n, 1);
-  if (op == Arith::kMul) {  // x * sigmoid(x) → SiLU, x * hardsigmoid(x) → HardSwish
-    for (auto [x, s] : {std::pair{&fa, &fb}, std::pair{&fb, &fa}}) {
-      const Node& gate = ir_node(s->node);
-      if (gate.inputs.empty() || gate.inputs[0] != x->node) continue;
-      if (gate.op == OpKind::kSigmoid || gate.op == OpKind::kHardSigmoid) {
-        const OpKind fused = gate.op == OpKind::kSigmoid ? OpKind::kSiLU : OpKind::kHardSwish;
-        define_feature(n, add_node(n, fused, {x->node}, {}));
-        return;
-      }
-    }
-  }
+  // x * sigmoid(x) and x * hardsigmoid(x) become SiLU / HardSwish later (import_rewrites.h).
   // The IR broadcasts the second operand only ([C,1,1] scaling): put the full tensor first.
   const Shape& sa = shape_of(fa);
   const Shape& sb = shape_of(fb);

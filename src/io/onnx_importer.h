@@ -58,7 +58,7 @@ class OnnxImporter {
   void unary(const onnx::NodeProto& n, const OnnxAttrs& a, OpKind op);
   void clip(const onnx::NodeProto& n, const OnnxAttrs& a);
   enum class Arith { kAdd, kSub, kMul, kDiv };
-  /// Add/Sub/Mul/Div: of two features (Add, Mul, and the SiLU/HardSwish fusions), of shape
+  /// Add/Sub/Mul/Div: of two features (Add, Mul), of shape
   /// values (integer arithmetic), or of a feature and a float constant (MatMul bias, channel affine).
   void arithmetic(const onnx::NodeProto& n, Arith op);
   void shape_arithmetic(const onnx::NodeProto& n, Arith op);
