@@ -33,6 +33,11 @@ struct OnnxValue {
   bool scalar = false;         // kShape: 0-D (a single entry)
 };
 
+/// "[N,3,224,224]" (kBatchDim as N), for messages.
+std::string dims_str(const std::vector<int64_t>& dims);
+/// Broadcasts a bias constant of shape [], [1], [out] or [1, out] to [out] times `scale`; nullopt otherwise.
+std::optional<ConstTensor> bias_vector(const ConstTensor& c, int64_t out, float scale);
+
 class OnnxImporter {
  public:
   OnnxImporter(const onnx::ModelProto& model, std::string source);
@@ -52,7 +57,7 @@ class OnnxImporter {
   void import_node(const onnx::NodeProto& n);
   OnnxImport finish();
 
-  // ---- onnx_import_ops.cpp: one handler per op family ----
+  // ---- onnx_import_ops.cpp, onnx_import_arith.cpp: one handler per op family ----
   void conv(const onnx::NodeProto& n, const OnnxAttrs& a);
   void batch_norm(const onnx::NodeProto& n, const OnnxAttrs& a);
   void unary(const onnx::NodeProto& n, const OnnxAttrs& a, OpKind op);

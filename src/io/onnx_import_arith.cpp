@@ -1,0 +1,126 @@
+// The arithmetic handlers of the ONNX import (Add, Sub, Mul, Div): on two tensors, on shape
+// values (folded integer arithmetic) and on a tensor and a constant (MatMul bias, channel affine).
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "core/error.h"
+#include "io/onnx_importer.h"
+
+namespace pk {
+
+void OnnxImporter::arithmetic(const onnx::NodeProto& n, Arith op) {
+  const std::string w = where(n);
+  const OnnxValue& a = input(n, 0);
+  const OnnxValue& b = input(n, 1);
+  const bool a_const = a.kind != OnnxValue::Kind::kFeature;
+  const bool b_const = b.kind != OnnxValue::Kind::kFeature;
+  if (a_const && b_const) return shape_arithmetic(n, op);
+  if (a_const || b_const) return constant_operand(n, op, /*constant_first=*/a_const);
+  PK_CHECK(op == Arith::kAdd || op == Arith::kMul,
+           "{}: {} of two tensors is not supported; only Add and Mul of tensors (Sub and Div by constants are)", w,
+           n.op_type());
+  const OnnxValue& fa = feature(n, 0);
+  const OnnxValue& fb = feature(n, 1);
+  // x * sigmoid(x) and x * hardsigmoid(x) become SiLU / HardSwish later (import_rewrites.h).
+  // The IR broadcasts the second operand only ([C,1,1] scaling): put the full tensor first.
+  const Shape& sa = shape_of(fa);
+  const Shape& sb = shape_of(fb);
+  const bool swap = sa != sb && sa.rank() == 3 && sa.height() == 1 && sa.width() == 1 && sb.rank() == 3;
+  const std::string first = swap ? fb.node : fa.node;
+  const std::string second = swap ? fa.node : fb.node;
+  define_feature(n, add_node(n, op == Arith::kAdd ? OpKind::kAdd : OpKind::kMul, {first, second}, {}));
+}
+
+void OnnxImporter::shape_arithmetic(const onnx::NodeProto& n, Arith op) {
+  const std::string w = where(n);
+  auto a = int_entries(input(n, 0));
+  auto b = int_entries(input(n, 1));
+  PK_CHECK(a && b, "{}: arithmetic on float constants is not supported (only on integer shape values)", w);
+  PK_CHECK(a->size() == b->size() || a->size() == 1 || b->size() == 1,
+           "{}: {} of shape values {} and {} does not broadcast", w, n.op_type(), dims_str(*a), dims_str(*b));
+  const size_t size = std::max(a->size(), b->size());
+  std::vector<int64_t> out(size);
+  for (size_t k = 0; k < size; ++k) {
+    const int64_t x = (*a)[a->size() == 1 ? 0 : k], y = (*b)[b->size() == 1 ? 0 : k];
+    PK_CHECK(x != kBatchDim && y != kBatchDim,
+             "{}: arithmetic on the dynamic batch size is not supported; export with a fixed batch or keep the "
+             "batch entry of reshapes as -1 / 0",
+             w);
+    PK_CHECK(op != Arith::kDiv || y != 0, "{}: integer division by zero in shape arithmetic", w);
+    // ONNX integer Div truncates toward zero, as C++ does.
+    out[k] = op == Arith::kAdd ? x + y : op == Arith::kSub ? x - y : op == Arith::kMul ? x * y : x / y;
+  }
+  const OnnxValue& first = input(n, 0);
+  const bool scalar = (first.kind == OnnxValue::Kind::kShape ? first.scalar : first.constant.dims.empty()) &&
+                      (input(n, 1).kind == OnnxValue::Kind::kShape ? input(n, 1).scalar
+                                                                   : input(n, 1).constant.dims.empty());
+  define_shape(n, out, scalar);
+}
+
+void OnnxImporter::constant_operand(const onnx::NodeProto& n, Arith op, bool constant_first) {
+  const std::string w = where(n);
+  const OnnxValue& f = input(n, constant_first ? 1 : 0);
+  const OnnxValue& k = input(n, constant_first ? 0 : 1);
+  PK_CHECK(k.kind == OnnxValue::Kind::kConstant && k.constant.is_float,
+           "{}: {} of a tensor and an integer or shape value is not supported", w, n.op_type());
+  // MatMul + Add(bias) → Linear with a bias.
+  auto mm = matmul_linear_.find(f.node);
+  if (op == Arith::kAdd && mm != matmul_linear_.end() && uses_[mm->second] == 1 && f.pad == (Hw{0, 0})) {
+    if (auto bias = bias_vector(k.constant, ir_node(f.node).attr<LinearAttrs>().out_features, 1.0f)) {
+      Node& lin = ir_node(f.node);
+      std::get<LinearAttrs>(lin.attrs).bias = true;
+      add_tensor(lin.name, "bias", *bias);
+      matmul_linear_.erase(mm);
+      define_feature(n, f.node);
+      return;
+    }
+  }
+  channel_affine(n, op, constant_first);
+}
+
+void OnnxImporter::channel_affine(const onnx::NodeProto& n, Arith op, bool constant_first) {
+  const std::string w = where(n);
+  const OnnxValue& x = feature(n, constant_first ? 1 : 0, 4);
+  const ConstTensor& k = input(n, constant_first ? 0 : 1).constant;
+  const int64_t channels = shape_of(x).channels();
+  // A scalar, or one value per channel: [C,1,1] or [1,C,1,1] (numpy broadcasting aligns the last
+  // dims, so a [C] constant would scale along W).
+  const int64_t numel = k.numel();
+  const auto& d = k.dims;
+  const size_t r = d.size();
+  const bool per_channel = (r == 3 || (r == 4 && d[0] == 1)) && d[r - 3] == channels && d[r - 2] == 1 && d[r - 1] == 1;
+  PK_CHECK(numel == 1 || per_channel,
+           "{}: {} by a constant of shape {} is not supported on a [N,{}] tensor; only a scalar or one value per "
+           "channel ([C,1,1] or [1,C,1,1])",
+           w, n.op_type(), dims_str(k.dims), fmt::join(shape_of(x).dims, ","));
+  PK_CHECK(!(op == Arith::kDiv && constant_first), "{}: Div of a constant by a tensor is not supported", w);
+  // y = scale·x + shift per channel, as a 1x1 depthwise conv (an op every engine and exporter has).
+  ConstTensor scale, shift;
+  scale.dims = {channels, 1, 1, 1};
+  shift.dims = {channels};
+  scale.floats.assign(static_cast<size_t>(channels), 1.0f);
+  shift.floats.assign(static_cast<size_t>(channels), 0.0f);
+  for (int64_t c = 0; c < channels; ++c) {
+    const float v = k.floats[static_cast<size_t>(numel == 1 ? 0 : c)];
+    float& sc = scale.floats[static_cast<size_t>(c)];
+    float& sh = shift.floats[static_cast<size_t>(c)];
+    if (op == Arith::kAdd) sh = v;
+    if (op == Arith::kSub && !constant_first) sh = -v;  // x - v
+    if (op == Arith::kSub && constant_first) sc = -1.0f, sh = v;  // v - x
+    if (op == Arith::kMul) sc = v;
+    if (op == Arith::kDiv) {
+      PK_CHECK(v != 0.0f, "{}: division by a constant 0 (channel {})", w, c);
+      sc = 1.0f / v;
+    }
+  }
+  ConvAttrs c;
+  c.out_channels = static_cast<int>(channels);
+  c.groups = static_cast<int>(channels);
+  c.bias = true;
+  const std::string name = add_node(n, OpKind::kConv2d, {x.node}, c);
+  add_tensor(name, "weight", scale);
+  add_tensor(name, "bias", shift);
+  define_feature(n, name);
+}
+
+}  // namespace pk
