@@ -2,6 +2,7 @@
 
 #include <ATen/ATen.h>
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 
@@ -10,7 +11,9 @@
 #include "data/cifar10_reader.h"
 #include "data/idx_reader.h"
 #include "data/image_folder_reader.h"
+#include "data/shapes_dataset.h"
 #include "data/split.h"
+#include "data/yolo_reader.h"
 
 namespace pk {
 
@@ -78,11 +81,13 @@ void check_native_geometry(const DataOptions& options, const Builtin& info) {
 // Moves raw bytes into a Dataset (uint8 [N, C, H, W], int64 [N]).
 Dataset to_dataset(RawImages&& raw, const std::string& name, const std::vector<std::string>& classes) {
   PK_ASSERT(static_cast<int64_t>(raw.pixels.size()) == raw.count * raw.image_bytes() &&
-                static_cast<int64_t>(raw.labels.size()) == (raw.labeled ? raw.count : 0),
+                static_cast<int64_t>(raw.labels.size()) == (raw.labeled ? raw.count : 0) &&
+                (raw.objects.empty() || static_cast<int64_t>(raw.objects.size()) == raw.count),
             "raw image set of {} has inconsistent sizes", name);
   Dataset out;
   out.name = name;
   out.class_names = classes;
+  out.objects = std::move(raw.objects);
   out.images = at::empty({raw.count, raw.channels, raw.height, raw.width}, at::kByte);
   if (raw.labeled) out.labels = at::empty({raw.count}, at::kLong);
   if (raw.count > 0) {
@@ -104,6 +109,8 @@ Dataset select(const Dataset& all, std::vector<int64_t> indices, int64_t limit) 
   out.class_names = all.class_names;
   out.images = all.images.index_select(0, index);
   if (all.has_labels()) out.labels = all.labels.index_select(0, index);
+  if (all.is_detection())
+    for (int64_t i : indices) out.objects.push_back(all.objects.at(static_cast<size_t>(i)));
   return out;
 }
 
@@ -111,6 +118,7 @@ Dataset first(Dataset all, int64_t limit) {
   if (limit > 0 && limit < all.size()) {
     all.images = all.images.slice(0, 0, limit).clone();
     if (all.has_labels()) all.labels = all.labels.slice(0, 0, limit).clone();
+    if (all.is_detection()) all.objects.resize(static_cast<size_t>(limit));
   }
   return all;
 }
@@ -119,6 +127,48 @@ void check_same_geometry(const RawImages& train, const RawImages& test, const st
   PK_CHECK(train.channels == test.channels && train.height == test.height && train.width == test.width,
            "{}: training images are {}x{}x{} (CxHxW) but test images are {}x{}x{}", what,
            train.channels, train.height, train.width, test.channels, test.height, test.width);
+}
+
+// The raw train and test sets of a dataset with their class names.
+struct RawSplits {
+  RawImages train, test;
+  std::vector<std::string> classes;
+};
+
+// The generated detection set (data/shapes_dataset.h), always with the default seed.
+RawSplits load_shapes(const DataOptions& options) {
+  PK_CHECK(options.path.empty(), "dataset 'shapes' is generated and takes no path, got '{}'", options.path);
+  PK_CHECK(options.channels == 0 || options.channels == 3, "shapes images have 3 channels; channels={} is not supported",
+           options.channels);
+  PK_CHECK(options.generated_images >= 0, "shapes: the number of generated images must be ≥ 0 (0 = 4000), got {}",
+           options.generated_images);
+  ShapesOptions shapes;
+  if (options.image_size != 0) shapes.image_size = options.image_size;
+  if (options.generated_images > 0) shapes.train_images = options.generated_images;
+  shapes.test_images = std::max<int64_t>(1, shapes.train_images / 8);
+  ShapesSets sets = generate_shapes(shapes);
+  return RawSplits{std::move(sets.train), std::move(sets.test), shape_classes(shapes.classes)};
+}
+
+// A YOLO-format folder (data/yolo_reader.h): train and val (or test).
+RawSplits load_yolo(const DataOptions& options) {
+  PK_CHECK(!options.path.empty(),
+           "dataset 'yolo' needs a path (--data-path ROOT, with ROOT/classes.txt, ROOT/images/{{train,val}}/*.jpg "
+           "and ROOT/labels/{{train,val}}/*.txt)");
+  std::error_code ec;
+  PK_CHECK(fs::is_directory(options.path, ec), "yolo: folder '{}' does not exist", options.path);
+  PK_CHECK(options.channels == 0 || options.channels == 3, "yolo images are read as RGB; channels={} is not supported",
+           options.channels);
+  PK_CHECK(options.image_size == 0 || options.image_size >= 32, "yolo: image size must be ≥ 32 (0 = 416), got {}",
+           options.image_size);
+  YoloFolderOptions folder;
+  if (options.image_size != 0) folder.image_size = options.image_size;
+  RawSplits out;
+  out.classes = read_yolo_classes((fs::path(options.path) / "classes.txt").string());
+  const int num_classes = static_cast<int>(out.classes.size());
+  out.train = read_yolo_split(options.path, "train", num_classes, folder);
+  out.test = read_yolo_split(options.path, yolo_test_split(options.path), num_classes, folder);
+  return out;
 }
 
 }  // namespace
@@ -130,13 +180,18 @@ std::vector<std::string> known_datasets() {
   for (const Builtin& b : builtins()) names.push_back(b.name);
   names.push_back("folder");
   names.push_back("images");
+  names.push_back("yolo");
+  names.push_back("shapes");
   return names;
 }
 
 DatasetSplits load_dataset(const DataOptions& options) {
   const Builtin* builtin = find_builtin(options.name);
-  PK_CHECK(builtin != nullptr || options.name == "folder" || options.name == "images", "unknown dataset '{}': known datasets are {}",
-           options.name, join(known_datasets(), ", "));
+  const std::vector<std::string> known = known_datasets();
+  PK_CHECK(std::find(known.begin(), known.end(), options.name) != known.end(),
+           "unknown dataset '{}': known datasets are {}", options.name, join(known, ", "));
+  PK_CHECK(options.generated_images == 0 || options.name == "shapes",
+           "generated images ({}) only apply to the 'shapes' dataset, not '{}'", options.generated_images, options.name);
   PK_CHECK(options.search_size >= 0, "search split size must be ≥ 0, got {}", options.search_size);
   PK_CHECK(options.train_limit >= 0, "train limit must be ≥ 0 (0 = all), got {}", options.train_limit);
   PK_CHECK(options.test_limit >= 0, "test limit must be ≥ 0 (0 = all), got {}", options.test_limit);
@@ -174,7 +229,12 @@ DatasetSplits load_dataset(const DataOptions& options) {
     folder.channels = options.channels == 0 ? 3 : options.channels;
     folder.image_size = options.image_size;
     train_raw = read_unlabeled_images(options.path, folder);
-    test_raw = RawImages{0, train_raw.channels, train_raw.height, train_raw.width, {}, false, {}};
+    test_raw = RawImages{0, train_raw.channels, train_raw.height, train_raw.width, {}, false, {}, {}};
+  } else if (name == "shapes" || name == "yolo") {
+    RawSplits raw = name == "shapes" ? load_shapes(options) : load_yolo(options);
+    train_raw = std::move(raw.train);
+    test_raw = std::move(raw.test);
+    classes = std::move(raw.classes);
   } else {
     PK_CHECK(!options.path.empty(),
              "dataset 'folder' needs a path (--data-path ROOT, with ROOT/train/CLASS/*.png and "

@@ -49,6 +49,27 @@ struct StbiFree {
 
 }  // namespace
 
+DecodedImage decode_image(const std::string& path, int channels) {
+  PK_ASSERT(channels == 1 || channels == 3, "decode_image: channels must be 1 or 3, got {}", channels);
+  int w = 0, h = 0, file_channels = 0;
+  std::unique_ptr<unsigned char, StbiFree> data(stbi_load(path.c_str(), &w, &h, &file_channels, channels));
+  PK_CHECK(data != nullptr, "cannot decode image '{}': {}", path,
+           stbi_failure_reason() ? stbi_failure_reason() : "unknown error");
+  DecodedImage out{w, h, channels, {}};
+  out.hwc.assign(data.get(), data.get() + static_cast<size_t>(w) * h * channels);
+  return out;
+}
+
+DecodedImage resize_image(const DecodedImage& image, int new_width, int new_height, const std::string& what) {
+  if (new_width == image.width && new_height == image.height) return image;
+  DecodedImage out{new_width, new_height, image.channels, {}};
+  out.hwc.resize(static_cast<size_t>(new_width) * new_height * image.channels);
+  const int ok = stbir_resize_uint8(image.hwc.data(), image.width, image.height, 0, out.hwc.data(), new_width,
+                                    new_height, 0, image.channels);
+  PK_CHECK(ok != 0, "cannot resize image '{}' ({}x{}) to {}x{}", what, image.width, image.height, new_width, new_height);
+  return out;
+}
+
 std::vector<std::string> image_folder_classes(const std::string& split_dir) {
   std::error_code ec;
   PK_CHECK(fs::is_directory(split_dir, ec),

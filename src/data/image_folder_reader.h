@@ -3,6 +3,7 @@
 // Class names are the subfolder names of ROOT/train, sorted; labels are their indices.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,20 @@ struct ImageFolderOptions {
   /// refuse, before decoding, a folder that would need more.
   uint64_t memory_limit = 0;
 };
+
+/// A decoded image, interleaved (HWC) bytes.
+struct DecodedImage {
+  int width = 0, height = 0, channels = 0;
+  std::vector<uint8_t> hwc;  // [height, width, channels]
+};
+
+/// Decodes `path` (any format stb_image reads) converted to `channels` (1: luminance, 3: RGB,
+/// grey replicated). UserError naming the file if it cannot be read or decoded.
+DecodedImage decode_image(const std::string& path, int channels);
+
+/// `image` resized to new_width × new_height (stb_image_resize; a copy when the size is
+/// unchanged). UserError naming `what` if resizing fails.
+DecodedImage resize_image(const DecodedImage& image, int new_width, int new_height, const std::string& what);
 
 /// Sorted class subfolder names of `split_dir`; UserError if it is missing or has none.
 std::vector<std::string> image_folder_classes(const std::string& split_dir);

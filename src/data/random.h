@@ -32,6 +32,10 @@ class Rng {
   uint64_t below(uint64_t n) {
     return static_cast<uint64_t>((static_cast<unsigned __int128>(engine_()) * n) >> 64);
   }
+  /// Uniform double in [0, 1) from the top 53 bits of one draw.
+  double uniform() { return static_cast<double>(engine_() >> 11) * 0x1.0p-53; }
+  /// Uniform double in [lo, hi) (lo when hi ≤ lo).
+  double uniform(double lo, double hi) { return hi > lo ? lo + (hi - lo) * uniform() : lo; }
 
  private:
   std::mt19937_64 engine_;

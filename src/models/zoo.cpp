@@ -4,6 +4,7 @@
 
 #include "core/error.h"
 #include "core/strings.h"
+#include "models/darknet.h"
 #include "models/densenet.h"
 #include "models/mobilenetv2.h"
 #include "models/resnet.h"
@@ -16,6 +17,7 @@ struct ZooEntry {
   const char* name;
   const char* description;
   std::function<Graph(const ModelOptions&)> build;
+  ModelTask task = ModelTask::kClassify;
 };
 
 const std::vector<ZooEntry>& zoo() {
@@ -44,6 +46,12 @@ const std::vector<ZooEntry>& zoo() {
       {"densenet", "small DenseNet-BC: 3x3 stem, 3 dense blocks of 4 bottleneck layers (growth 12, Concat), "
                    "transitions with compression 0.5 and avgpool 2",
        build_densenet},
+      {"yolov3", "YOLOv3: Darknet-53 backbone (23 residual blocks, LeakyReLU 0.1), three-scale head at strides "
+                 "8/16/32 with upsample + concat; outputs 3*(classes+5) channels per scale; input a multiple of 32",
+       build_yolov3, ModelTask::kDetect},
+      {"yolo-tiny", "small Darknet detector for quick runs: half-width stages with 7 residual blocks, tiny-YOLOv3 "
+                    "two-scale head at strides 16/32; input a multiple of 32",
+       build_yolo_tiny, ModelTask::kDetect},
   };
   return entries;
 }
@@ -66,5 +74,7 @@ std::vector<std::string> known_models() {
 }
 
 std::string model_description(const std::string& name) { return find_entry(name).description; }
+
+ModelTask model_task(const std::string& name) { return find_entry(name).task; }
 
 }  // namespace pk

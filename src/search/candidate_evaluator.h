@@ -5,7 +5,8 @@
 // and then measures it on the search split (never test):
 //   classification  top-1 and mean cross-entropy (the accuracy- and loss-based rewards)
 //   label_free      the feature distance to the original network; reads no label anywhere
-// Detection (mAP) is a further implementation; MPI workers (src/distributed) call it remotely.
+//   detection       mAP@0.5 (as `accuracy`) and the mean YOLO loss (as `loss`)
+// MPI workers (src/distributed) call them remotely.
 #pragma once
 
 #include <memory>
@@ -13,6 +14,7 @@
 
 #include "analysis/channel_analysis.h"
 #include "data/dataset.h"
+#include "detect/yolo_layout.h"
 #include "exec/executor.h"
 #include "graph/graph.h"
 #include "plan/prune_plan.h"
@@ -54,6 +56,12 @@ std::unique_ptr<CandidateEvaluator> make_classification_evaluator(const Graph& g
                                                                   const ChannelAnalysis& analysis,
                                                                   const DatasetSplits& data,
                                                                   const EvaluatorOptions& options);
+
+/// `layout` reads the detector's outputs (its anchors come with the model's metadata).
+std::unique_ptr<CandidateEvaluator> make_detection_evaluator(const Graph& graph, const WeightStore& weights,
+                                                             const ChannelAnalysis& analysis,
+                                                             const DatasetSplits& data,
+                                                             const EvaluatorOptions& options, const YoloLayout& layout);
 
 /// The original network's outputs on the search images are computed once, at construction.
 std::unique_ptr<CandidateEvaluator> make_label_free_evaluator(const Graph& graph, const WeightStore& weights,

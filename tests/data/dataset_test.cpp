@@ -135,7 +135,7 @@ TEST(LoadDataset, UnknownNameListsKnownOnes) {
   DataOptions o;
   o.name = "imagenet";
   expect_user_error([&] { load_dataset(o); }, {"unknown dataset 'imagenet'", "fashion-mnist", "mnist", "cifar10", "folder"});
-  EXPECT_EQ(known_datasets(), (std::vector<std::string>{"fashion-mnist", "mnist", "cifar10", "folder", "images"}));
+  EXPECT_EQ(known_datasets(), (std::vector<std::string>{"fashion-mnist", "mnist", "cifar10", "folder", "images", "yolo", "shapes"}));
 }
 
 TEST(LoadDataset, MissingFilesSayWhatIsExpected) {

@@ -3,6 +3,8 @@
 // import(export(m)) must give back m (graph text, weights, outputs).
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <fmt/ranges.h>
 
 #include <fstream>
@@ -68,7 +70,9 @@ TEST(OnnxExport, EveryZooModelPassesCheckerAndMatchesOnnxRuntime) {
   std::vector<torch::Tensor> outs = run_ort(files, inputs);
   for (size_t k = 0; k < nets.size(); ++k) {
     const double diff = max_abs_diff(outs[k], expected[k]);
-    EXPECT_LE(diff, kTolerance) << nets[k].label << ": ORT vs executor, output scale "
+    // Relative to the output's size: random-weight YOLOv3 maps reach ~1e3.
+    EXPECT_LE(diff, kTolerance * std::max(1.0, expected[k].abs().max().item<double>()))
+        << nets[k].label << ": ORT vs executor, output scale "
                                 << expected[k].abs().max().item<float>();
     std::cout << fmt::format("  {:<28} ORT vs executor max |diff| {:.2e} (max |y| {:.2f})\n", nets[k].label, diff,
                              expected[k].abs().max().item<float>());

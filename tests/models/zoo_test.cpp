@@ -15,7 +15,7 @@ namespace {
 TEST(ModelZoo, ListsEveryFamilyWithDescriptions) {
   const auto names = known_models();
   for (const char* expected : {"resnet20", "resnet32", "resnet56", "resnet110", "resnet18", "vgg11", "vgg16",
-                               "mobilenetv2", "densenet"})
+                               "mobilenetv2", "densenet", "yolov3", "yolo-tiny"})
     EXPECT_NE(std::find(names.begin(), names.end(), expected), names.end()) << expected;
   for (const auto& name : names) EXPECT_GT(model_description(name).size(), 20u) << name;
 }
@@ -37,13 +37,22 @@ TEST(ModelZoo, EveryModelBuildsForGrayscale28AndColor32) {
       Graph g = build_model(name, o);
       ASSERT_EQ(g.input_names(), std::vector<std::string>{"input"});
       EXPECT_EQ(g.node("input").shape, (Shape{{c.in_channels, c.input_size, c.input_size}}));
-      ASSERT_EQ(g.outputs().size(), 1u);
-      const Node& out = g.node(g.outputs()[0]);
-      EXPECT_EQ(out.op, OpKind::kLinear);
-      EXPECT_EQ(out.shape, (Shape{{c.num_classes}}));
-      // Every node except the output is consumed: no dead branches.
+      if (model_task(name) == ModelTask::kClassify) {
+        ASSERT_EQ(g.outputs().size(), 1u);
+        const Node& out = g.node(g.outputs()[0]);
+        EXPECT_EQ(out.op, OpKind::kLinear);
+        EXPECT_EQ(out.shape, (Shape{{c.num_classes}}));
+      } else {
+        ASSERT_GE(g.outputs().size(), 2u);
+        for (const auto& output : g.outputs()) {
+          EXPECT_EQ(g.node(output).op, OpKind::kConv2d) << output;
+          EXPECT_EQ(g.node(output).shape.channels(), 3 * (c.num_classes + 5)) << output;
+        }
+      }
+      // Every node except the outputs is consumed: no dead branches.
       for (int i = 0; i < g.size(); ++i) {
-        if (g.node(i).name != out.name) {
+        const auto& outputs = g.outputs();
+        if (std::find(outputs.begin(), outputs.end(), g.node(i).name) == outputs.end()) {
           EXPECT_FALSE(g.consumers(i).empty()) << g.node(i).name;
         }
       }

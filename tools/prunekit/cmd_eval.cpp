@@ -4,6 +4,7 @@
 #include "commands.h"
 #include "common.h"
 #include "core/error.h"
+#include "detection_cli.h"
 #include "exec/executor.h"
 #include "exec/threads.h"
 #include "graph/cost.h"
@@ -38,6 +39,7 @@ void run(EvalCommandOptions& o, CLI::App* cmd) {
   DatasetSplits data = load_dataset(data_options);
   check_model_fits_dataset(model.graph, data, o.model);
   const Dataset& split = o.split == "test" ? data.test : o.split == "search" ? data.search : data.train;
+  if (split.is_detection()) return print_detection_eval(o.model, model.graph, model.weights, model.metadata, split, data, o.split, o.json);
   Executor executor(model.graph, model.weights);
   EvalResult r = evaluate(executor, split, data.normalization, o.batch_size, !o.json);
   const GraphCost cost = graph_cost(model.graph);
@@ -61,7 +63,7 @@ void run(EvalCommandOptions& o, CLI::App* cmd) {
 
 Action register_eval(CLI::App& app) {
   auto o = std::make_shared<EvalCommandOptions>();
-  CLI::App* cmd = app.add_subcommand("eval", "Top-1/top-5 accuracy of a model file on a dataset split.");
+  CLI::App* cmd = app.add_subcommand("eval", "Top-1/top-5 accuracy (classifiers) or mAP (detectors) of a model file on a dataset split.");
   cmd->footer(
       "Example:\n  prunekit eval --model base.pkm\n"
       "The dataset defaults to the one recorded in the model file; --dataset overrides it.");

@@ -9,6 +9,7 @@
 #include "common.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "detection_cli.h"
 #include "exec/executor.h"
 #include "exec/threads.h"
 #include "graph/cost.h"
@@ -32,7 +33,38 @@ struct TrainCommandOptions {
   int threads = 0;
   DataOptions data;
   TrainOptions train;
+  const CLI::App* cmd = nullptr;  // to tell given options from defaults
 };
+
+bool given(const TrainCommandOptions& o, const std::string& flag) { return o.cmd && o.cmd->count(flag) > 0; }
+
+/// The detection run of `o`: the YOLO recipe's defaults wherever the user gave no value.
+DetectionTrainRequest detection_request(const TrainCommandOptions& o) {
+  PK_CHECK(o.command == "train", "prunekit finetune does not take detection datasets yet; continue training with "
+           "prunekit train --model pruned.pkm --dataset {} (a model file keeps its weights)", o.data.name);
+  PK_CHECK(o.teacher.empty(), "--teacher: distillation is not available for detectors yet");
+  DetectionTrainRequest r;
+  r.model = given(o, "--model") ? o.model : "yolo-tiny";
+  r.out = o.out;
+  r.width = o.width;
+  r.data = o.data;
+  r.threads = o.threads;
+  DetectionTrainOptions& t = r.train;
+  if (given(o, "--epochs")) t.epochs = o.train.epochs;
+  if (given(o, "--batch-size")) t.batch_size = o.train.batch_size;
+  if (given(o, "--optimizer")) t.optimizer.type = o.train.optimizer.type;
+  if (given(o, "--lr")) t.optimizer.lr = o.train.optimizer.lr;
+  if (given(o, "--momentum")) t.optimizer.momentum = o.train.optimizer.momentum;
+  if (given(o, "--weight-decay")) t.optimizer.weight_decay = o.train.optimizer.weight_decay;
+  if (given(o, "--warmup-epochs")) t.optimizer.warmup_epochs = o.train.optimizer.warmup_epochs;
+  t.optimizer.nesterov = o.train.optimizer.nesterov;
+  t.augment.horizontal_flip = o.train.horizontal_flip;
+  t.seed = o.train.seed;
+  t.show_progress = o.train.show_progress;
+  PK_CHECK(!o.train.resume && o.train.stop_after_epochs == 0,
+           "--resume/--stop-after are not available for detectors yet: run the whole schedule in one go");
+  return r;
+}
 
 void check_classes(const Graph& graph, const DatasetSplits& data, const std::string& model) {
   const Shape& out = graph.node(graph.outputs().at(0)).shape;
@@ -104,6 +136,15 @@ void print_summary(const TrainCommandOptions& o, const TrainResult& result, cons
 void run(TrainCommandOptions& o) {
   const int threads = configure_threads(o.threads);
   check_writable_path(o.out);
+  if (is_detection_dataset(o.data.name)) {
+    DetectionTrainRequest request = detection_request(o);
+    nlohmann::json resolved = to_json(request.train);
+    resolved["model"] = request.model, resolved["out"] = o.out, resolved["width"] = o.width;
+    resolved["threads"] = threads, resolved["data"] = data_options_json(o.data);
+    print_resolved_options(o.command, resolved);
+    run_detection_training(request, load_dataset(o.data));
+    return;
+  }
   o.train.checkpoint_path = o.out + ".ckpt";
   nlohmann::json resolved = to_json(o.train);
   resolved["model"] = o.model;
@@ -200,12 +241,16 @@ Action register_train(CLI::App& app) {
   auto o = std::make_shared<TrainCommandOptions>();
   CLI::App* cmd = app.add_subcommand("train", "Train a built-in model (or continue training a model file) on a dataset.");
   cmd->footer(
-      "Example:\n  prunekit train --model resnet20 --dataset fashion-mnist --epochs 30 --out base.pkm\n"
+      "Examples:\n  prunekit train --model resnet20 --dataset fashion-mnist --epochs 30 --out base.pkm\n"
+      "  prunekit train --model yolo-tiny --dataset shapes --out det.pkm   # a detector on the generated set\n"
+      "On a detection dataset (shapes, yolo) the YOLO recipe applies: default model yolo-tiny, SGD lr 0.01,\n"
+      "momentum 0.937, batch 16, flip + scale jitter; anchors are fitted to the training boxes by k-means.\n"
       "A checkpoint <out>.ckpt is written after every epoch; rerun the same command with --resume to continue.");
   cmd->add_option("--model", o->model, "built-in model name or a model file (.pkm or .onnx)")->capture_default_str();
   cmd->add_option("--width", o->width, "width multiplier for built-in models")->capture_default_str();
   cmd->add_option("--in-channels", o->in_channels, "input channels of a built-in model (default: the dataset's)");
   add_training_options(cmd, *o);
+  o->cmd = cmd;
   return [o] { run(*o); };
 }
 

@@ -23,6 +23,12 @@ void add_data_options(CLI::App* cmd, DataOptions& o) {
   cmd->add_option("--test-limit", o.test_limit, "use only the first N test samples (0 = all)")->capture_default_str();
   cmd->add_option("--image-size", o.image_size, "folder datasets: resize images to this square size (0 = keep)");
   cmd->add_option("--channels", o.channels, "folder datasets: 1 (grayscale) or 3 (RGB)");
+  cmd->add_option("--generated-images", o.generated_images,
+                  "shapes: training images to generate (0 = 4000; the test set gets an eighth as many)");
+  // Detection sets are smaller than the classification ones: hold out 500 images by default.
+  cmd->parse_complete_callback([&o, cmd] {
+    if (is_detection_dataset(o.name) && cmd->count("--search-size") == 0) o.search_size = kDetectionSearchSize;
+  });
 }
 
 void add_threads_option(CLI::App* cmd, int& threads) {
@@ -50,6 +56,7 @@ nlohmann::json dataset_metadata(const DataOptions& o, const DatasetSplits& data)
           {"seed", o.seed},
           {"image_size", o.image_size},
           {"channels", o.channels},
+          {"generated_images", o.generated_images},
           {"class_names", data.train.class_names},
           {"normalization", {{"mean", data.normalization.mean}, {"std", data.normalization.std}}}};
 }
@@ -57,7 +64,7 @@ nlohmann::json dataset_metadata(const DataOptions& o, const DatasetSplits& data)
 nlohmann::json data_options_json(const DataOptions& o) {
   return {{"name", o.name},         {"path", o.path},       {"search_size", o.search_size},
           {"train_limit", o.train_limit}, {"test_limit", o.test_limit}, {"seed", o.seed},
-          {"image_size", o.image_size}, {"channels", o.channels}};
+          {"image_size", o.image_size}, {"channels", o.channels}, {"generated_images", o.generated_images}};
 }
 
 nlohmann::json zoo_options_json(const ModelOptions& o) {
@@ -88,6 +95,7 @@ void apply_dataset_metadata(const nlohmann::json& metadata, const std::string& m
   take("seed", "--data-seed", o.seed);
   take("image_size", "--image-size", o.image_size);
   take("channels", "--channels", o.channels);
+  take("generated_images", "--generated-images", o.generated_images);
 }
 
 void print_resolved_options(const std::string& command, const nlohmann::json& options) {

@@ -18,6 +18,12 @@ struct DatasetSplits;
 
 namespace pk::cli {
 
+/// --search-size of detection sets unless given (the classification default, 5000, exceeds them).
+inline constexpr int64_t kDetectionSearchSize = 500;
+
+/// True for the datasets that hold object boxes ("shapes", "yolo").
+inline bool is_detection_dataset(const std::string& name) { return name == "shapes" || name == "yolo"; }
+
 /// --dataset, --data-path, --search-size, --data-seed, --train-limit, --test-limit,
 /// --image-size, --channels (the last two for folder datasets).
 void add_data_options(CLI::App* cmd, DataOptions& options);

@@ -133,7 +133,8 @@ TEST(IoCli, PrunedModelsExportToOnnxThatOnnxRuntimeRuns) {
   if (auto why = python_onnx_missing(); !why.empty()) GTEST_SKIP() << why;
   if (auto why = ort_missing(); !why.empty()) GTEST_SKIP() << why;
   const fs::path d = temp_dir();
-  std::vector<std::string> sources{"resnet20", "mobilenetv2", "densenet"};
+  // yolo-tiny: a detector; its first output (stride 16) runs through the upsample + concat join.
+  std::vector<std::string> sources{"resnet20", "mobilenetv2", "densenet", "yolo-tiny"};
   if (python_torch_missing().empty()) sources.push_back(torchvision_fixture("resnet18", 64).onnx);
   std::vector<std::string> files;
   std::vector<torch::Tensor> inputs, expected;
