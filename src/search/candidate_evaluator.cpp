@@ -28,9 +28,13 @@ std::unique_ptr<Executor> CandidateEvaluator::prepare(const PrunePlan& resolved,
   recalibrate_batch_norm(*executor, data_.train, data_.normalization, options_.recalibration);
   s.recalib += t.seconds();
   t.reset();
-  quick_finetune(*executor, data_.train, data_.normalization, options_.finetune, finetune_teacher());
+  finetune(*executor);
   s.finetune += t.seconds();
   return executor;
+}
+
+void CandidateEvaluator::finetune(Executor& candidate) {
+  quick_finetune(candidate, data_.train, data_.normalization, options_.finetune, finetune_teacher());
 }
 
 CandidateScore CandidateEvaluator::evaluate(const PrunePlan& resolved) {

@@ -42,6 +42,9 @@ class CandidateEvaluator {
                      const DatasetSplits& data, EvaluatorOptions options);
   /// Measures the prepared candidate on the search split into `score` (quality fields only).
   virtual void measure(Executor& candidate, const PrunePlan& resolved, CandidateScore& score) = 0;
+  /// The short fine-tune of a recalibrated candidate (options.finetune; nothing at 0 steps). The
+  /// default: quick_finetune, distilling from finetune_teacher() if it gives one.
+  virtual void finetune(Executor& candidate);
   /// The network the short fine-tune distills from (label-free), or null for cross-entropy.
   virtual Executor* finetune_teacher() { return nullptr; }
 

@@ -1,12 +1,14 @@
 // The detection CandidateEvaluator: mAP@0.5 on the search split (the accuracy-based rewards read
 // it as `accuracy`) and the mean YOLO loss there (the loss-based rewards, like the ABCP
-// reference's validation loss).
+// reference's validation loss). The optional short fine-tune trains the output convs (scope
+// head, the reference's choice) or everything on the YOLO loss.
 #include <torch/torch.h>
 
 #include "core/error.h"
 #include "data/transforms.h"
 #include "search/candidate_evaluator.h"
 #include "train/evaluate_detector.h"
+#include "train/quick_finetune_detector.h"
 #include "train/yolo_loss.h"
 
 namespace pk {
@@ -19,14 +21,14 @@ class DetectionEvaluator : public CandidateEvaluator {
       : CandidateEvaluator(graph, weights, analysis, data, options), layout_(std::move(layout)) {
     PK_CHECK(data.search.is_detection(), "dataset '{}' has no object boxes to score detector candidates on",
              data.search.name);
-    PK_CHECK(options.finetune.steps == 0,
-             "--eval-finetune-steps is not available for detectors yet (the short fine-tune is classification-only); "
-             "candidates are scored after BN recalibration");
   }
   // The log key of the quality: detectors report mAP@0.5 under "accuracy" (the rewards read it there).
   std::string quality_name() const override { return "accuracy"; }
 
  protected:
+  void finetune(Executor& candidate) override {
+    quick_finetune_detector(candidate, data_.train, data_.normalization, options_.finetune, layout_);
+  }
   void measure(Executor& candidate, const PrunePlan&, CandidateScore& score) override {
     DetectionEvalOptions eval;
     eval.batch_size = options_.batch_size;

@@ -55,7 +55,7 @@ TEST(DetectCli, TrainEvalSearchOnGeneratedShapes) {
   // A search on the detector scores candidates by mAP and writes a pruned detector with anchors.
   const fs::path run = d / "search";
   const CommandResult s = run_prunekit("search --model " + model + " --method random --episodes 2 --target-macs 0.5 "
-                                       "--calib-batches 1 --out " + run.string());
+                                       "--calib-batches 1 --eval-finetune-steps 2 --eval-finetune-scope head --out " + run.string());
   ASSERT_EQ(s.code, 0) << s.output;
   const ModelFile pruned = load_model((run / "pruned.pkm").string());
   EXPECT_EQ(pruned.metadata["detection"]["anchors"], saved.metadata["detection"]["anchors"]);
