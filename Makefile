@@ -4,6 +4,7 @@
 BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 DEMO_EPOCHS ?= 3
+DEMO_TASK ?= classify
 
 # Debian packages the project needs to build, test and run.
 DEB_PACKAGES = build-essential cmake libtorch-dev libopenblas0-pthread libcli11-dev \
@@ -12,7 +13,7 @@ DEB_PACKAGES = build-essential cmake libtorch-dev libopenblas0-pthread libcli11-
   libonnx-dev libprotobuf-dev libdlib-dev python3-onnx python3-torch python3-torchvision python3-numpy nodejs \
   chromium clang-14 libclang-rt-14-dev openmpi-bin libopenmpi-dev
 
-.PHONY: all deps build test test-slow demo bench clean
+.PHONY: all deps build test test-slow demo demo-detect bench clean
 
 all: build
 
@@ -34,10 +35,15 @@ test-slow: deps
 	@$(MAKE) --no-print-directory build
 	cd $(BUILD_DIR) && ctest --output-on-failure -L slow
 
-# The main job on the built-in default. DEMO_EPOCHS is the single knob for its length.
+# The main job on the built-in default. DEMO_EPOCHS is the single knob for its length;
+# DEMO_TASK=detect runs the detection pipeline (yolo-tiny on the generated shapes set) instead.
 demo: deps
 	@$(MAKE) --no-print-directory build
-	@bash scripts/demo.sh $(BUILD_DIR)/prunekit $(DEMO_EPOCHS)
+	@if [ "$(DEMO_TASK)" = detect ]; then bash scripts/demo_detect.sh $(BUILD_DIR)/prunekit $(DEMO_EPOCHS); \
+	else bash scripts/demo.sh $(BUILD_DIR)/prunekit $(DEMO_EPOCHS); fi
+
+demo-detect:
+	@$(MAKE) --no-print-directory demo DEMO_TASK=detect
 
 clean:
 	rm -rf $(BUILD_DIR)

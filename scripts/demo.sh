@@ -13,6 +13,7 @@
 # fine-tuned for max(1, EPOCHS/3) epochs. The default (3) took 10 min 17 s on 2 idle cores
 # (train 6 min, search 100 s, fine-tune 2.2 min), plus the first build.
 set -euo pipefail
+source "$(dirname "$0")/demo_measure.sh"
 bin=${1:?prunekit binary}
 epochs=${2:-3}
 ft_epochs=$(( epochs / 3 > 0 ? epochs / 3 : 1 ))
@@ -48,10 +49,7 @@ echo "== 4. exporting to ONNX"
 "$bin" export --model "$tuned" --out "$onnx"
 
 echo "== 5. before / after (test split; latency: batch 1, 1 thread, BN folded, median of 30 runs)"
-for m in "$base" "$tuned"; do
-  "$bin" eval --model "$m" --json > "$m.eval.json" 2>/dev/null
-  "$bin" bench --model "$m" --batch 1 --threads 1 --reps 30 --json > "$m.bench.json" 2>/dev/null
-done
+measure_models "$bin" "$base" "$tuned"
 /usr/bin/python3 - "$base" "$tuned" "$search/best_plan.json" <<'EOF_PY'
 import json, sys
 base, tuned, plan = sys.argv[1:]

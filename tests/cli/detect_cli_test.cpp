@@ -62,6 +62,14 @@ TEST(DetectCli, TrainEvalSearchOnGeneratedShapes) {
   const CommandResult pe = run_prunekit("eval --model " + (run / "pruned.pkm").string());
   ASSERT_EQ(pe.code, 0) << pe.output;
   EXPECT_NE(pe.output.find("mAP@0.5:0.95"), std::string::npos) << pe.output;
+
+  // finetune takes the pruned detector's dataset from its metadata and keeps its anchors.
+  const std::string tuned = (d / "tuned.pkm").string();
+  const CommandResult f = run_prunekit("finetune --model " + (run / "pruned.pkm").string() +
+                                       " --epochs 1 --batch-size 8 --no-progress --out " + tuned);
+  ASSERT_EQ(f.code, 0) << f.output;
+  EXPECT_NE(f.output.find("\"lr\":0.005"), std::string::npos) << f.output;  // finetune's default
+  EXPECT_EQ(load_model(tuned).metadata["detection"]["anchors"], saved.metadata["detection"]["anchors"]);
   fs::remove_all(d);
 }
 

@@ -40,11 +40,14 @@ bool given(const TrainCommandOptions& o, const std::string& flag) { return o.cmd
 
 /// The detection run of `o`: the YOLO recipe's defaults wherever the user gave no value.
 DetectionTrainRequest detection_request(const TrainCommandOptions& o) {
-  PK_CHECK(o.command == "train", "prunekit finetune does not take detection datasets yet; continue training with "
-           "prunekit train --model pruned.pkm --dataset {} (a model file keeps its weights)", o.data.name);
-  PK_CHECK(o.teacher.empty(), "--teacher: distillation is not available for detectors yet");
+  PK_CHECK(o.teacher.empty(), "--teacher: distillation is not available for detectors yet; fine-tune on the boxes");
   DetectionTrainRequest r;
   r.model = given(o, "--model") ? o.model : "yolo-tiny";
+  if (o.command == "finetune") {  // the finetune defaults: 10 epochs, half the YOLO lr, no warm-up
+    r.train.epochs = o.train.epochs;
+    r.train.optimizer.lr = DetectionTrainOptions::default_optimizer().lr / 2;
+    r.train.optimizer.warmup_epochs = 0;
+  }
   r.out = o.out;
   r.width = o.width;
   r.data = o.data;
@@ -278,6 +281,7 @@ Action register_finetune(CLI::App& app) {
   cmd->add_flag("--label-free", o->label_free,
                 "distill from --teacher alone (--kd-alpha 1): no label is read, so the data may be unlabeled");
   add_training_options(cmd, *o);
+  o->cmd = cmd;
   return [o, cmd] {
     if (o->label_free) {
       PK_CHECK(!o->teacher.empty(), "--label-free distills from the original network: give --teacher base.pkm");
