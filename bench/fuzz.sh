@@ -17,7 +17,7 @@ out=${FUZZ_OUT:-runs/fuzz}
 bin=${PRUNEKIT:-build/prunekit}
 build=${FUZZ_BUILD:-build-fuzz}
 harnesses=("$@")
-[ ${#harnesses[@]} -eq 0 ] && harnesses=(plan_json graph_text idx cifar onnx_import model_file)
+[ ${#harnesses[@]} -eq 0 ] && harnesses=(plan_json graph_text idx cifar onnx_import model_file yolo_labels)
 
 [ -f "$build/CMakeCache.txt" ] || CXX=clang++ cmake -S fuzz -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$build" -j 2 >/dev/null
@@ -33,6 +33,13 @@ if [ ! -d "$seeds/onnx_import" ] || [ ! -d "$seeds/model_file" ]; then
   mv "$seeds/onnx.tmp" "$seeds/onnx_import"
   mkdir -p "$seeds/model_file"
   "$bin" export resnet20 --width 0.125 --no-verify --out "$seeds/model_file/resnet20.pkm" >/dev/null 2>&1
+fi
+
+if [ ! -d "$seeds/yolo_labels" ]; then  # class-count byte + a label file's text
+  mkdir -p "$seeds/yolo_labels.tmp"
+  printf '\x04%s' $'0 0.5 0.5 0.2 0.3\n3 0.1 0.9 0.05 0.1\n' > "$seeds/yolo_labels.tmp/two"
+  printf '\x01%s' $'\n0 1 1 1 1\n\n0 0 0 0.000001 0.5\n' > "$seeds/yolo_labels.tmp/edges"
+  mv "$seeds/yolo_labels.tmp" "$seeds/yolo_labels"
 fi
 
 for h in "${harnesses[@]}"; do

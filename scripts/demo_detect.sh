@@ -1,33 +1,34 @@
 #!/usr/bin/env bash
 # The detection job end to end on the generated shapes set (nothing to download):
-#   1. train a yolo-tiny detector (width 0.5, 96x96, 5 shape classes; cached in runs/demo-detect/)
+#   1. train a YOLOv3 detector (Darknet-53 with its 23 residual blocks at width 0.25, 96x96,
+#      5 shape classes; cached in runs/demo-detect/)
 #   2. ABCP search at 25% of the MACs: which residual blocks to remove, how many channels each
 #      group keeps; candidates scored by mAP@0.5 on 500 held-out images after BN recalibration
 #   3. fine-tune the found detector (the YOLO recipe at a lower learning rate)
 #   4. export it to ONNX (raw head outputs; the decode is in the README)
 #   5. print a before/after table: mAP@0.5, mAP@0.5:0.95, MACs, params, latency, blocks removed
 # Usage: scripts/demo_detect.sh PRUNEKIT_BINARY EPOCHS  (make demo DEMO_TASK=detect [DEMO_EPOCHS=N])
-# EPOCHS is the single knob: the detector trains 4·EPOCHS epochs, the search scores 20·EPOCHS
+# EPOCHS is the single knob: the detector trains 3·EPOCHS epochs, the search scores 20·EPOCHS
 # candidates and the found detector is fine-tuned EPOCHS+1 epochs.
 set -euo pipefail
 source "$(dirname "$0")/demo_measure.sh"
 bin=${1:?prunekit binary}
 epochs=${2:-3}
-train_epochs=$(( 4 * epochs ))
+train_epochs=$(( 3 * epochs ))
 episodes=$(( 20 * epochs ))
 ft_epochs=$(( epochs + 1 ))
 out=runs/demo-detect
 mkdir -p "$out"
-base="$out/yolo-tiny-shapes-e${train_epochs}.pkm"
+base="$out/yolov3-w0.25-shapes-e${train_epochs}.pkm"
 search="$out/abcp-25"
-tuned="$out/yolo-tiny-abcp25-ft.pkm"
-onnx="$out/yolo-tiny-abcp25-ft.onnx"
+tuned="$out/yolov3-abcp25-ft.pkm"
+onnx="$out/yolov3-abcp25-ft.onnx"
 
 if [ -f "$base" ]; then
   echo "== 1. reusing the cached detector $base"
 else
-  echo "== 1. training yolo-tiny (width 0.5) on the generated shapes set for $train_epochs epochs"
-  "$bin" train --model yolo-tiny --width 0.5 --dataset shapes --epochs "$train_epochs" --out "$base"
+  echo "== 1. training YOLOv3 (width 0.25) on the generated shapes set for $train_epochs epochs"
+  "$bin" train --model yolov3 --width 0.25 --dataset shapes --epochs "$train_epochs" --out "$base"
 fi
 
 if [ -f "$search/pruned.pkm" ]; then
@@ -40,8 +41,7 @@ else
 fi
 
 echo "== 3. fine-tuning the found detector for $ft_epochs epochs"
-"$bin" train --model "$search/pruned.pkm" --dataset shapes --epochs "$ft_epochs" --lr 0.005 --warmup-epochs 0 \
-  --out "$tuned"
+"$bin" finetune --model "$search/pruned.pkm" --epochs "$ft_epochs" --out "$tuned"
 
 echo "== 4. exporting to ONNX"
 "$bin" export --model "$tuned" --out "$onnx"

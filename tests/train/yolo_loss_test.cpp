@@ -114,6 +114,23 @@ TEST(YoloLoss, MinimisingItPutsTheBestBoxOnTheTruth) {
   EXPECT_GT(box_iou(best_box, truth[0][0].box), 0.9);
 }
 
+// Positives by shape IoU (corner-aligned) with the anchors of three_scales(), threshold 0.25:
+//   50x50: (50,50) 1.0, (70,40) and (40,70) 2000/3300 = 0.61; stride 16's at most 450/2500 = 0.18 → 3.
+//   14x14: (8,8) 64/196, (12,6) and (6,12) 72/196, (20,20) 196/400, (30,15) and (15,30) 196/450,
+//          all ≥ 0.25; (50,50) 196/2500 → 6. With threshold 1 only the best anchor → 1.
+TEST(YoloLoss, AssignsEveryAnchorAboveTheShapeIouThresholdAndAlwaysTheBest) {
+  const YoloLayout l = yolo_layout(small_yolo(2), three_scales());
+  std::vector<torch::Tensor> maps;
+  for (const auto& s : l.scales) maps.push_back(torch::zeros({1, 21, s.grid_h, s.grid_w}));
+  EXPECT_EQ(yolo_loss(maps, {{{0, Box{20, 20, 70, 70}}}}, l).positives, 3);
+  EXPECT_EQ(yolo_loss(maps, {{{0, Box{40, 40, 54, 54}}}}, l).positives, 6);
+  YoloLossOptions strict;
+  strict.anchor_iou_threshold = 1.0;
+  EXPECT_EQ(yolo_loss(maps, {{{0, Box{40, 40, 54, 54}}}}, l, strict).positives, 1);
+  // Two objects with the same centre and size claim the same cells: counted once.
+  EXPECT_EQ(yolo_loss(maps, {{{0, Box{20, 20, 70, 70}}, {1, Box{20, 20, 70, 70}}}}, l).positives, 3);
+}
+
 TEST(YoloLoss, RejectsOutOfRangeClassesAndMismatchedBatches) {
   const YoloLayout l = yolo_layout(small_yolo(2), three_scales());
   std::vector<torch::Tensor> maps;

@@ -7,6 +7,8 @@
 #include <optional>
 
 #include "commands.h"
+#include "detection_cli.h"
+#include "train/evaluate_detector.h"
 #include "common.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
@@ -106,12 +108,18 @@ void evaluate_on_search_split(std::vector<LoadedModel>& models, const ReportComm
     in.notes.push_back(fmt::format("the data set could not be loaded ({}): top-1 on the search split is not shown", e.what()));
     return;
   }
+  const bool detection = data->search.is_detection();
+  if (detection) in.notes.push_back("detectors: the top-1 columns show mAP@0.5 on the search split");
   for (LoadedModel& m : models) {
     if (!m.file || m.facts.role == "searched") continue;
     check_model_fits_dataset(m.file->graph, *data, m.facts.path);
     Executor executor(m.file->graph, m.file->weights);
     std::cerr << fmt::format("scoring {} on the search split ({} images)\n", m.facts.path, data->search.size());
-    m.facts.search_top1 = evaluate(executor, data->search, data->normalization, o.eval_batch_size, false).top1;
+    m.facts.search_top1 =
+        detection ? evaluate_detector(executor, data->search, data->normalization,
+                                      detector_layout(m.file->graph, m.file->metadata, m.facts.path))
+                        .map50
+                  : evaluate(executor, data->search, data->normalization, o.eval_batch_size, false).top1;
   }
 }
 
