@@ -1,9 +1,7 @@
 #include "train/trainer.h"
 
 #include <cmath>
-#include <filesystem>
 #include <optional>
-#include <sstream>
 
 #include "core/atomic_file.h"
 #include "core/error.h"
@@ -13,65 +11,10 @@
 #include "core/timer.h"
 #include "data/loader.h"
 #include "train/evaluate.h"
-#include "weights/model_file.h"
+#include "train/train_checkpoint.h"
 
 namespace pk {
 namespace {
-
-std::string optim_path(const std::string& checkpoint) { return checkpoint + ".optim"; }
-
-/// Optimizer state first, then the model file: the model file's "epoch" is the commit point.
-/// The checkpoint records run_settings(options), which a resume must match.
-void save_checkpoint(const TrainOptions& options, Executor& executor, torch::optim::Optimizer& optimizer, int epoch,
-                     const std::vector<EpochRecord>& history, nlohmann::json metadata) {
-  const std::string& path = options.checkpoint_path;
-  torch::serialize::OutputArchive archive;
-  optimizer.save(archive);
-  archive.write("pk_epoch", torch::tensor(static_cast<int64_t>(epoch)));
-  // Serialized in memory first: libtorch's zip writer throws from its destructor (std::terminate)
-  // when the file stream fails, e.g. on a full disk; the write below reports that as a UserError.
-  std::ostringstream bytes;
-  archive.save_to(bytes);
-  write_file_atomically(optim_path(path), [&](std::ostream& out) { out << bytes.str(); });
-  nlohmann::json h = nlohmann::json::array();
-  for (const auto& r : history) h.push_back(to_json(r));
-  metadata["checkpoint"] = {{"epoch", epoch}, {"history", h}, {"settings", run_settings(options)}};
-  save_model(path, executor.graph(), executor.weights(), metadata);
-}
-
-const nlohmann::json* member(const nlohmann::json& object, const std::string& key) {
-  return object.contains(key) ? &object.at(key) : nullptr;
-}
-
-/// Appends "\n  <path>: checkpoint <before>, now <now>" for every leaf where the two differ
-/// (objects are compared key by key; null pointers are missing keys, shown as "absent").
-void add_differences(const nlohmann::json* before, const nlohmann::json* now, const std::string& path,
-                     std::string& out) {
-  if (before && now && *before == *now) return;
-  if (before && now && before->is_object() && now->is_object()) {
-    const std::string prefix = path.empty() ? "" : path + ".";
-    for (const auto& [key, value] : now->items()) add_differences(member(*before, key), &value, prefix + key, out);
-    for (const auto& [key, value] : before->items())
-      if (!now->contains(key)) add_differences(&value, nullptr, prefix + key, out);
-    return;
-  }
-  out += fmt::format("\n  {}: checkpoint {}, now {}", path, before ? before->dump() : "absent",
-                     now ? now->dump() : "absent");
-}
-
-/// UserError unless `checkpoint` (its metadata["checkpoint"]) records exactly `settings`.
-void check_same_settings(const std::string& path, const nlohmann::json& checkpoint, const nlohmann::json& settings) {
-  PK_CHECK(checkpoint.contains("settings"),
-           "--resume: checkpoint '{}' records no training settings (an older prunekit wrote it), so it cannot be "
-           "checked against this run; drop --resume to start afresh",
-           path);
-  std::string differences;
-  add_differences(&checkpoint.at("settings"), &settings, "", differences);
-  PK_CHECK(differences.empty(),
-           "--resume: checkpoint '{}' was written with different settings (rerun with the original ones, or drop "
-           "--resume to start afresh):{}",
-           path, differences);
-}
 
 std::vector<EpochRecord> history_from_json(const nlohmann::json& history) {
   std::vector<EpochRecord> records;
@@ -90,38 +33,22 @@ std::vector<EpochRecord> history_from_json(const nlohmann::json& history) {
   return records;
 }
 
+/// The checkpoint after `epoch` completed epochs; it records run_settings(options), which a resume must match.
+void save_checkpoint(const TrainOptions& options, Executor& executor, torch::optim::Optimizer& optimizer, int epoch,
+                     const std::vector<EpochRecord>& history, const nlohmann::json& metadata) {
+  TrainCheckpointState state;
+  state.epoch = epoch;
+  for (const auto& r : history) state.history.push_back(to_json(r));
+  save_train_checkpoint(options.checkpoint_path, executor, optimizer, state, run_settings(options), metadata);
+}
+
 /// Restores weights and optimizer state; returns the last completed epoch and its history.
-/// UserError (before anything is restored) if the checkpoint belongs to another run.
 int load_checkpoint(const TrainOptions& options, Executor& executor, torch::optim::Optimizer& optimizer,
                     std::vector<EpochRecord>& history) {
-  const std::string& path = options.checkpoint_path;
-  PK_CHECK(std::filesystem::exists(path), "--resume: no checkpoint at '{}' (it is written after each epoch)", path);
-  ModelFile ckpt = load_model(path);
-  PK_CHECK(ckpt.graph == executor.graph(), "--resume: checkpoint '{}' holds a different network than the one being trained",
-           path);
-  PK_CHECK(ckpt.metadata.contains("checkpoint"), "--resume: '{}' is a model file, not a training checkpoint", path);
-  check_same_settings(path, ckpt.metadata["checkpoint"], run_settings(options));
-  const int epoch = ckpt.metadata["checkpoint"]["epoch"].get<int>();
-  {
-    torch::NoGradGuard no_grad;
-    for (const auto& [node, tensors] : ckpt.weights.all())
-      for (const auto& [name, t] : tensors) const_cast<torch::Tensor&>(executor.weights().get(node, name)).copy_(t);
-  }
-  PK_CHECK(std::filesystem::exists(optim_path(path)), "--resume: optimizer state '{}' is missing", optim_path(path));
-  torch::serialize::InputArchive archive;
-  try {
-    archive.load_from(optim_path(path));
-  } catch (const c10::Error&) {
-    throw UserError(fmt::format("--resume: optimizer state '{}' is corrupt", optim_path(path)));
-  }
-  torch::Tensor saved_epoch;
-  archive.read("pk_epoch", saved_epoch);
-  PK_CHECK(saved_epoch.item<int64_t>() == epoch,
-           "--resume: '{}' (epoch {}) and '{}' (epoch {}) do not belong together", path, epoch, optim_path(path),
-           saved_epoch.item<int64_t>());
-  optimizer.load(archive);
-  history = history_from_json(ckpt.metadata["checkpoint"]["history"]);
-  return epoch;
+  const TrainCheckpointState state =
+      load_train_checkpoint(options.checkpoint_path, executor, optimizer, run_settings(options));
+  history = history_from_json(state.history);
+  return state.epoch;
 }
 
 /// The error for a diverged run (0-based `epoch`), saying which checkpoint survives.

@@ -63,6 +63,15 @@ TEST(DetectCli, TrainEvalSearchOnGeneratedShapes) {
   ASSERT_EQ(pe.code, 0) << pe.output;
   EXPECT_NE(pe.output.find("mAP@0.5:0.95"), std::string::npos) << pe.output;
 
+  // LFGCL's label-free reward compares the detector's raw output maps with the original's.
+  const CommandResult lf = run_prunekit("search --model " + model + " --method lfgcl --episodes 2 --target-macs 0.5 "
+                                        "--calib-batches 1 --out " + (d / "lfgcl").string());
+  ASSERT_EQ(lf.code, 0) << lf.output;
+  std::ifstream log_file(d / "lfgcl" / "log.jsonl");
+  std::string first;
+  ASSERT_TRUE(std::getline(log_file, first));
+  EXPECT_GT(nlohmann::json::parse(first)["distance"].get<double>(), 0.0) << first;
+
   // finetune takes the pruned detector's dataset from its metadata and keeps its anchors.
   const std::string tuned = (d / "tuned.pkm").string();
   const CommandResult f = run_prunekit("finetune --model " + (run / "pruned.pkm").string() +
@@ -83,28 +92,82 @@ TEST(DetectCli, ClassifierOnADetectionSetIsAUserError) {
   fs::remove_all(d);
 }
 
-TEST(DetectCli, BadYoloLabelNamesFileAndLineAndWritesNothing) {
-  const fs::path d = temp_dir("yolo");
+/// A 32x32 24-bit BMP (stb reads it) of a dark background with a bright square at [8, 24)².
+void write_bmp(const fs::path& path) {
+  const int side = 32, row = side * 3;  // 96 bytes a row: a multiple of 4, no padding
+  const uint32_t pixels = row * side, size = 54 + pixels;
+  std::string header(54, '\0');
+  const auto put32 = [&](size_t at, uint32_t v) {
+    for (int b = 0; b < 4; ++b) header[at + b] = static_cast<char>((v >> (8 * b)) & 0xff);
+  };
+  header[0] = 'B', header[1] = 'M';
+  put32(2, size), put32(10, 54), put32(14, 40), put32(18, side), put32(22, side);
+  header[26] = 1, header[28] = 24;
+  put32(34, pixels);
+  std::string data(pixels, '\x20');
+  for (int y = 8; y < 24; ++y)
+    for (int x = 8; x < 24; ++x)
+      for (int c = 0; c < 3; ++c) data[static_cast<size_t>(y * row + x * 3 + c)] = '\xe0';
+  std::ofstream(path, std::ios::binary) << header << data;
+}
+
+/// An ultralytics-layout folder: images/{train,val}/*.bmp with labels/{train,val}/*.txt, classes.txt.
+fs::path yolo_folder(const std::string& tag, int per_split) {
+  const fs::path d = temp_dir(tag);
   for (const char* split : {"train", "val"}) {
     fs::create_directories(d / "images" / split);
     fs::create_directories(d / "labels" / split);
-    // A 1x1 24-bit BMP written by hand: 54-byte header, one pixel row padded to 4 bytes.
-    const unsigned char bmp[] = {'B', 'M', 58, 0, 0, 0, 0, 0, 0, 0, 54, 0, 0, 0, 40, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1,
-                                 0, 24, 0, 0, 0, 0, 0, 4, 0, 0, 0, 0x13, 0x0b, 0, 0, 0x13, 0x0b, 0, 0, 0, 0, 0, 0, 0, 0,
-                                 200, 100, 50, 0};
-    for (const char* stem : {"a", "b", "c"}) {
-      std::ofstream(d / "images" / split / (std::string(stem) + ".bmp"), std::ios::binary)
-          .write(reinterpret_cast<const char*>(bmp), sizeof(bmp));
-      std::ofstream(d / "labels" / split / (std::string(stem) + ".txt")) << "0 0.5 0.5 0.2 0.2\n";
+    for (int i = 0; i < per_split; ++i) {
+      write_bmp(d / "images" / split / (std::to_string(i) + ".bmp"));
+      std::ofstream(d / "labels" / split / (std::to_string(i) + ".txt")) << "0 0.5 0.5 0.5 0.5\n";
     }
   }
-  std::ofstream(d / "classes.txt") << "thing\n";
-  std::ofstream(d / "labels" / "train" / "b.txt") << "0 0.5 0.5 0.2 0.2\n0 0.5 1.7 0.2 0.2\n";
+  std::ofstream(d / "classes.txt") << "square\n";
+  return d;
+}
+
+TEST(DetectCli, YoloFolderTrainsStopsResumesEvaluatesAndExports) {
+  const fs::path d = yolo_folder("folder", 6);
+  const std::string model = (d / "det.pkm").string();
+  const std::string train = "train --model yolo-tiny --width 0.25 --dataset yolo --data-path " + d.string() +
+                            " --image-size 32 --search-size 2 --batch-size 2 --epochs 2 --no-progress --out " + model;
+  const CommandResult stopped = run_prunekit(train + " --stop-after 1");
+  ASSERT_EQ(stopped.code, 0) << stopped.output;
+  EXPECT_NE(stopped.output.find("stopped after epoch 1 of 2"), std::string::npos) << stopped.output;
+  EXPECT_FALSE(fs::exists(model));
+  EXPECT_TRUE(fs::exists(model + ".ckpt"));
+  EXPECT_TRUE(fs::exists(model + ".ckpt.optim"));
+
+  const CommandResult other = run_prunekit(train + " --lr 0.02 --resume");  // another schedule: refused
+  EXPECT_EQ(other.code, 2) << other.output;
+  EXPECT_NE(other.output.find("lr: checkpoint 0.01, now 0.02"), std::string::npos) << other.output;
+
+  const CommandResult resumed = run_prunekit(train + " --resume");
+  ASSERT_EQ(resumed.code, 0) << resumed.output;
+  EXPECT_NE(resumed.output.find("resuming after epoch 1 of 2"), std::string::npos) << resumed.output;
+  EXPECT_TRUE(fs::exists(model));
+  EXPECT_FALSE(fs::exists(model + ".ckpt"));  // a finished run leaves only its model
+  EXPECT_EQ(load_model(model).metadata["training"]["history"].size(), 2u);
+  EXPECT_EQ(load_model(model).metadata["detection"]["classes"], nlohmann::json({"square"}));
+
+  const CommandResult e = run_prunekit("eval --model " + model);
+  ASSERT_EQ(e.code, 0) << e.output;
+  EXPECT_NE(e.output.find("square"), std::string::npos) << e.output;
+  EXPECT_NE(e.output.find("(test split, 6 images)"), std::string::npos) << e.output;
+  const CommandResult x = run_prunekit("export --model " + model + " --out " + (d / "det.onnx").string());
+  ASSERT_EQ(x.code, 0) << x.output;
+  EXPECT_TRUE(fs::exists(d / "det.onnx"));
+  fs::remove_all(d);
+}
+
+TEST(DetectCli, BadYoloLabelNamesFileAndLineAndWritesNothing) {
+  const fs::path d = yolo_folder("yolo", 3);
+  std::ofstream(d / "labels" / "train" / "1.txt") << "0 0.5 0.5 0.2 0.2\n0 0.5 1.7 0.2 0.2\n";
   const std::string out = (d / "det.pkm").string();
   const CommandResult t = run_prunekit("train --model yolo-tiny --width 0.25 --dataset yolo --data-path " + d.string() +
                                        " --image-size 32 --search-size 1 --epochs 1 --no-progress --out " + out);
   EXPECT_EQ(t.code, 2) << t.output;
-  EXPECT_NE(t.output.find("b.txt"), std::string::npos) << t.output;
+  EXPECT_NE(t.output.find("1.txt"), std::string::npos) << t.output;
   EXPECT_NE(t.output.find("line 2"), std::string::npos) << t.output;
   EXPECT_FALSE(fs::exists(out));
   fs::remove_all(d);

@@ -15,6 +15,7 @@
 #include "graph/cost.h"
 #include "model_source.h"
 #include "search/search_checkpoint.h"
+#include "train/train_checkpoint.h"
 #include "train/trainer.h"
 #include "io/network_file.h"
 #include "weights/model_file.h"
@@ -64,8 +65,9 @@ DetectionTrainRequest detection_request(const TrainCommandOptions& o) {
   t.augment.horizontal_flip = o.train.horizontal_flip;
   t.seed = o.train.seed;
   t.show_progress = o.train.show_progress;
-  PK_CHECK(!o.train.resume && o.train.stop_after_epochs == 0,
-           "--resume/--stop-after are not available for detectors yet: run the whole schedule in one go");
+  t.checkpoint_path = o.out + ".ckpt";
+  t.resume = o.train.resume;
+  t.stop_after_epochs = o.train.stop_after_epochs;
   return r;
 }
 
@@ -82,8 +84,9 @@ void check_classes(const Graph& graph, const DatasetSplits& data, const std::str
 
 /// What besides TrainOptions shapes the run, stored with the checkpoint and compared on --resume
 /// (train/trainer.h run_settings): the command, the model as given and a digest of its starting
-/// weights, the data options and a digest of the training images (and labels), the teacher.
-nlohmann::json run_inputs(const TrainCommandOptions& o, const Executor& model, const DatasetSplits& data,
+/// weights (`model_digest`, model_identity), the data options and a digest of the training images
+/// (and labels), the teacher.
+nlohmann::json run_inputs(const TrainCommandOptions& o, const nlohmann::json& model_digest, const DatasetSplits& data,
                           const Executor* teacher) {
   const DataOptions& d = o.data;
   const bool label_free = teacher && o.train.distillation.alpha >= 1;
@@ -93,7 +96,7 @@ nlohmann::json run_inputs(const TrainCommandOptions& o, const Executor& model, c
           {"model", {{"source", o.model},
                      {"width", o.width},
                      {"in_channels", o.in_channels},
-                     {"digest", model_identity(model.graph(), model.weights())}}},
+                     {"digest", model_digest}}},
           {"data", data_settings},
           {"teacher", teacher ? nlohmann::json{{"model", o.teacher},
                                                {"digest", model_identity(teacher->graph(), teacher->weights())}}
@@ -110,9 +113,7 @@ void save_final_model(const TrainCommandOptions& o, const Executor& executor, co
   metadata["training"]["seconds"] = result.seconds;
   metadata["accuracy"] = {{"split", "test"}, {"top1", result.test_top1}, {"top5", result.test_top5}};
   save_network(o.out, executor.graph(), executor.weights(), metadata);  // .pkm, .onnx or .pt by extension
-  std::error_code ignored;
-  std::filesystem::remove(o.train.checkpoint_path, ignored);
-  std::filesystem::remove(o.train.checkpoint_path + ".optim", ignored);
+  remove_train_checkpoint(o.train.checkpoint_path);
 }
 
 /// The result on stdout: the final model, or (stopped by --stop-after) the checkpoint kept.
@@ -145,7 +146,9 @@ void run(TrainCommandOptions& o) {
     resolved["model"] = request.model, resolved["out"] = o.out, resolved["width"] = o.width;
     resolved["threads"] = threads, resolved["data"] = data_options_json(o.data);
     print_resolved_options(o.command, resolved);
-    run_detection_training(request, load_dataset(o.data));
+    const DatasetSplits data = load_dataset(o.data);
+    request.train.settings = run_inputs(o, nullptr, data, nullptr);  // the model digest is added once it is built
+    run_detection_training(request, data);
     return;
   }
   o.train.checkpoint_path = o.out + ".ckpt";
@@ -199,7 +202,7 @@ void run(TrainCommandOptions& o) {
   if (o.command == "finetune") metadata["finetuned_from"] = o.model;
 
   Executor executor(model.graph, model.weights);
-  o.train.settings = run_inputs(o, executor, data, teacher.get());
+  o.train.settings = run_inputs(o, model_identity(executor.graph(), executor.weights()), data, teacher.get());
   const GraphCost cost = graph_cost(executor.graph());
   std::cerr << fmt::format("{} '{}' ({} MACs, {} params) on {} images of '{}', testing on {}\n",
                            o.command == "train" ? "training" : "fine-tuning", o.model,

@@ -9,6 +9,8 @@
 #include "io/network_file.h"
 #include "model_source.h"
 #include "models/zoo.h"
+#include "search/search_checkpoint.h"
+#include "train/train_checkpoint.h"
 #include "train/evaluate_detector.h"
 
 namespace pk::cli {
@@ -33,6 +35,17 @@ void print_metrics(const DetectionMetrics& m, const std::vector<std::string>& cl
                              classes.at(static_cast<size_t>(c.class_id)), 100 * c.ap50, 100 * c.ap50_95,
                              c.ground_truths);
   }
+}
+
+/// Writes the trained detector with its history and test mAP in the metadata.
+void save_final_detector(const std::string& out, const Executor& executor, const DetectionTrainResult& result,
+                         nlohmann::json metadata) {
+  nlohmann::json history = nlohmann::json::array();
+  for (const auto& e : result.history) history.push_back(to_json(e));
+  metadata["training"]["history"] = history;
+  metadata["training"]["seconds"] = result.seconds;
+  metadata["accuracy"] = {{"split", "test"}, {"map50", result.test.map50}, {"map50_95", result.test.map50_95}};
+  save_network(out, executor.graph(), executor.weights(), metadata);  // .pkm, .onnx or .pt by extension
 }
 
 }  // namespace
@@ -74,22 +87,27 @@ void run_detection_training(const DetectionTrainRequest& r, const DatasetSplits&
   metadata["training"] = {{"options", to_json(r.train)}};
 
   Executor executor(model.graph, model.weights);
+  DetectionTrainOptions train = r.train;
+  if (train.settings.contains("model")) train.settings["model"]["digest"] = model_identity(model.graph, model.weights);
   const GraphCost cost = graph_cost(executor.graph());
   std::cerr << fmt::format("training detector '{}' ({} MACs, {} params, {} scales × {} anchors) on {} images of "
                            "'{}', testing on {}\n",
                            r.model, human_count(cost.macs), human_count(cost.params), scales, per_scale,
                            data.train.size(), r.data.name, data.test.size());
-  const DetectionTrainResult result = train_detector(executor, data, layout, r.train);
-  nlohmann::json history = nlohmann::json::array();
-  for (const auto& e : result.history) history.push_back(to_json(e));
-  metadata["training"]["history"] = history;
-  metadata["training"]["seconds"] = result.seconds;
-  metadata["accuracy"] = {{"split", "test"}, {"map50", result.test.map50}, {"map50_95", result.test.map50_95}};
-  save_network(r.out, executor.graph(), executor.weights(), metadata);
-  std::cout << fmt::format("model        {}\n", r.out);
+  const DetectionTrainResult result = train_detector(executor, data, layout, train, metadata);
+  const int done = result.history.empty() ? 0 : result.history.back().epoch;
+  if (result.complete) {
+    save_final_detector(r.out, executor, result, metadata);
+    if (!train.checkpoint_path.empty()) remove_train_checkpoint(train.checkpoint_path);
+    std::cout << fmt::format("model        {}\n", r.out);
+  } else {
+    std::cout << fmt::format("stopped after epoch {} of {} (--stop-after): '{}' is not written\ncheckpoint   {} (rerun "
+                             "the same command with --resume to continue)\n",
+                             done, train.epochs, r.out, train.checkpoint_path);
+  }
   print_metrics(result.test, data.train.class_names);
-  std::cout << fmt::format("MACs         {} ({})\nparams       {} ({})\nepochs       {} in {:.1f} s\n", cost.macs,
-                           human_count(cost.macs), cost.params, human_count(cost.params), r.train.epochs,
+  std::cout << fmt::format("MACs         {} ({})\nparams       {} ({})\nepochs       {} of {} in {:.1f} s\n", cost.macs,
+                           human_count(cost.macs), cost.params, human_count(cost.params), done, train.epochs,
                            result.seconds);
 }
 
