@@ -54,9 +54,15 @@ TEST(DetectCli, TrainEvalSearchOnGeneratedShapes) {
 
   // A search on the detector scores candidates by mAP and writes a pruned detector with anchors.
   const fs::path run = d / "search";
+  // By default each candidate's output convs are fine-tuned briefly (20 steps of 16 images) first.
   const CommandResult s = run_prunekit("search --model " + model + " --method random --episodes 2 --target-macs 0.5 "
-                                       "--calib-batches 1 --eval-finetune-steps 2 --eval-finetune-scope head --out " + run.string());
+                                       "--calib-batches 1 --out " + run.string());
   ASSERT_EQ(s.code, 0) << s.output;
+  const auto run_options = [](const fs::path& dir) {
+    return nlohmann::json::parse(std::ifstream(dir / "run.json"))["options"];
+  };
+  EXPECT_EQ(run_options(run)["eval_finetune"],
+            nlohmann::json({{"steps", 20}, {"scope", "head"}, {"lr", 0.01}, {"batch_size", 16}}));
   const ModelFile pruned = load_model((run / "pruned.pkm").string());
   EXPECT_EQ(pruned.metadata["detection"]["anchors"], saved.metadata["detection"]["anchors"]);
   const CommandResult pe = run_prunekit("eval --model " + (run / "pruned.pkm").string());
@@ -71,6 +77,7 @@ TEST(DetectCli, TrainEvalSearchOnGeneratedShapes) {
   std::string first;
   ASSERT_TRUE(std::getline(log_file, first));
   EXPECT_GT(nlohmann::json::parse(first)["distance"].get<double>(), 0.0) << first;
+  EXPECT_EQ(run_options(d / "lfgcl")["eval_finetune"]["steps"], 0);  // label-free: no box is read
 
   // finetune takes the pruned detector's dataset from its metadata and keeps its anchors.
   const std::string tuned = (d / "tuned.pkm").string();
