@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "graph/cost.h"
 #include "support/command.h"
 #include "weights/model_file.h"
 
@@ -86,6 +87,33 @@ TEST(DetectCli, TrainEvalSearchOnGeneratedShapes) {
   ASSERT_EQ(f.code, 0) << f.output;
   EXPECT_NE(f.output.find("\"lr\":0.005"), std::string::npos) << f.output;  // finetune's default
   EXPECT_EQ(load_model(tuned).metadata["detection"]["anchors"], saved.metadata["detection"]["anchors"]);
+  fs::remove_all(d);
+}
+
+// Every search method runs on a detector and writes a pruned detector within the budget that keeps
+// its anchors and still evaluates (ABCP, AMC: channels and blocks; gconv: grouped convolutions).
+TEST(DetectCli, EveryMethodSearchesADetector) {
+  const fs::path d = temp_dir("methods");
+  const std::string model = (d / "det.pkm").string();
+  const CommandResult t = run_prunekit(std::string("train --model yolo-tiny --width 0.25 ") + kTinyShapes +
+                                       " --epochs 1 --batch-size 8 --no-progress --out " + model);
+  ASSERT_EQ(t.code, 0) << t.output;
+  const ModelFile original = load_model(model);
+  const int64_t macs = graph_cost(original.graph).macs;
+  for (const std::string method : {"abcp", "amc", "gconv"}) {
+    const fs::path run = d / method;
+    const std::string episodes = method == "gconv" ? "" : " --episodes 3 --eval-finetune-steps 1 --calib-batches 1";
+    const CommandResult s = run_prunekit("search --model " + model + " --method " + method + " --target-macs 0.5" +
+                                         episodes + " --out " + run.string());
+    ASSERT_EQ(s.code, 0) << method << "\n" << s.output;
+    const ModelFile pruned = load_model((run / "pruned.pkm").string());
+    EXPECT_LE(graph_cost(pruned.graph).macs, macs / 2 + macs / 100) << method;
+    EXPECT_LT(graph_cost(pruned.graph).macs, macs) << method;
+    EXPECT_EQ(pruned.metadata["detection"]["anchors"], original.metadata["detection"]["anchors"]) << method;
+    EXPECT_EQ(pruned.graph.outputs(), original.graph.outputs()) << method;
+    const CommandResult e = run_prunekit("eval --model " + (run / "pruned.pkm").string());
+    EXPECT_EQ(e.code, 0) << method << "\n" << e.output;
+  }
   fs::remove_all(d);
 }
 
