@@ -7,11 +7,11 @@
 #   PRUNEKIT=runs/bin/prunekit-bench bench/detect_table.sh
 # Resumable across sessions and machines: finished rows live in the committed RESULTS file and
 # are skipped; the trained baseline is kept (and committed) in bench/results/baselines/, so a new
-# machine does not retrain it; a search interrupted mid-way resumes from its checkpoint.
+# machine does not retrain it; a training or search interrupted mid-way resumes from its checkpoint.
 # Knobs: EPOCHS (baseline, 40), FT_EPOCHS (fine-tune of each pruned row, 10), WIDTH (0.25),
-#        ROWS ("method:target ..." in the order to run: one-shot rows first, then the searches,
-#        5% first), EPISODES (120), SEEDS ("0"; searched methods only — one-shot ones are
-#        deterministic).
+#        ROWS ("method:target[:seed] ..." in the order to run, the budget the goal is about (5%)
+#        first, with a second and third seed of the searched methods once every budget has
+#        one), EPISODES (120). One-shot methods are deterministic: their seed is always 0.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PK=${PRUNEKIT:-build/prunekit}
@@ -19,9 +19,8 @@ OUT=${OUT:-runs/bench/detect}
 EPOCHS=${EPOCHS:-40}
 FT_EPOCHS=${FT_EPOCHS:-10}
 WIDTH=${WIDTH:-0.25}
-ROWS=${ROWS:-"uniform:0.05 global:0.05 uniform:0.01 global:0.01 uniform:0.1 global:0.1 abcp:0.05 random:0.05 abcp:0.01 random:0.01 abcp:0.1 random:0.1"}
+ROWS=${ROWS:-"uniform:0.05 global:0.05 abcp:0.05 random:0.05 uniform:0.01 global:0.01 abcp:0.01 random:0.01 abcp:0.05:1 random:0.05:1 uniform:0.1 global:0.1 abcp:0.1 random:0.1 abcp:0.05:2 random:0.05:2 abcp:0.01:1 random:0.01:1"}
 EPISODES=${EPISODES:-120}
-SEEDS=${SEEDS:-0}
 RESULTS=${RESULTS:-bench/results/detect-shapes-yolov3-w025.jsonl}
 KEEP=bench/results/baselines/yolov3-w${WIDTH}-shapes.pkm
 BASE="$OUT/yolov3-w${WIDTH}.pkm"
@@ -42,8 +41,10 @@ row_done() { grep -q "\"row\":\"$1\"" "$RESULTS" 2>/dev/null; }
 if [ ! -f "$BASE" ] && [ -f "$KEEP" ]; then cp "$KEEP" "$BASE"; fi
 if [ ! -f "$BASE" ]; then
   start=$(date +%s)
-  "$PK" train --model yolov3 --width "$WIDTH" --dataset shapes --epochs "$EPOCHS" --no-progress \
-    --out "$BASE.partial" 2>&1 | tee "$OUT/baseline.log"
+  resume=""
+  [ -e "$BASE.partial.ckpt" ] && resume="--resume"  # an interrupted training continues
+  "$PK" train --model yolov3 --width "$WIDTH" --dataset shapes --epochs "$EPOCHS" --no-progress $resume \
+    --out "$BASE.partial" 2>&1 | tee -a "$OUT/baseline.log"
   mv "$BASE.partial" "$BASE"
   cp "$BASE" "$KEEP"
   echo "{\"row\":\"baseline\",\"seconds\":$(( $(date +%s) - start ))}" >> "$OUT/baseline-time.json"
@@ -54,34 +55,32 @@ if ! row_done baseline; then
 fi
 
 for spec in $ROWS; do
-  method=${spec%%:*}
-  target=${spec#*:}
-  seeds=$SEEDS
-  if [ "$method" = uniform ] || [ "$method" = global ]; then seeds=0; fi
-  for seed in $seeds; do
-    row="$method-$target-s$seed"
-    row_done "$row" && continue
-    dir="$OUT/$row"
-    mkdir -p "$dir"
-    start=$(date +%s)
-    if [ "$method" = uniform ] || [ "$method" = global ]; then
-      "$PK" prune --model "$BASE" --method "$method" --target-macs "$target" --out "$dir/pruned.pkm" > "$dir/prune.log" 2>&1
-      blocks=$(sed -n 's/.*blocks removed: \([0-9]*\).*/\1/p' "$dir/prune.log")
-      settings=null
-    else
-      resume=""
-      [ -e "$dir/checkpoint" ] && resume="--resume"
-      "$PK" search --model "$BASE" --method "$method" --target-macs "$target" --episodes "$EPISODES" --seed "$seed" \
-        --no-progress $resume --out "$dir" >> "$dir/search.log" 2>&1
-      blocks=$(jq '.removed_blocks | length' "$dir/best_plan.json")
-      settings=$(jq -c '.options | {episodes, reward, eval_finetune, calib}' "$dir/run.json")
-    fi
-    searched=$(( $(date +%s) - start ))
-    "$PK" train --model "$dir/pruned.pkm" --dataset shapes --epochs "$FT_EPOCHS" --lr 0.005 --warmup-epochs 0 \
-      --no-progress --out "$dir/finetuned.pkm" > "$dir/finetune.log" 2>&1
-    before=$("$PK" eval --json --model "$dir/pruned.pkm" 2>/dev/null | tr -d '\n')
-    after=$("$PK" eval --json --model "$dir/finetuned.pkm" 2>/dev/null | tr -d '\n')
-    echo "{\"row\":\"$row\",\"method\":\"$method\",\"target_macs\":$target,\"seed\":$seed,\"search_seconds\":$searched,\"blocks_removed\":${blocks:-null},\"search_settings\":$settings,\"latency\":$(latency_json "$dir/finetuned.pkm"),\"before_finetune\":$before,\"after_finetune\":$after}" >> "$RESULTS"
-  done
+  IFS=: read -r method target seed <<< "$spec"
+  seed=${seed:-0}
+  row="$method-$target-s$seed"
+  row_done "$row" && continue
+  dir="$OUT/$row"
+  mkdir -p "$dir"
+  start=$(date +%s)
+  if [ "$method" = uniform ] || [ "$method" = global ]; then
+    "$PK" prune --model "$BASE" --method "$method" --target-macs "$target" --out "$dir/pruned.pkm" > "$dir/prune.log" 2>&1
+    blocks=$(sed -n 's/.*blocks removed: \([0-9]*\).*/\1/p' "$dir/prune.log")
+    settings=null
+  else
+    resume=""
+    [ -e "$dir/checkpoint" ] && resume="--resume"
+    "$PK" search --model "$BASE" --method "$method" --target-macs "$target" --episodes "$EPISODES" --seed "$seed" \
+      --no-progress $resume --out "$dir" >> "$dir/search.log" 2>&1
+    blocks=$(jq '.removed_blocks | length' "$dir/best_plan.json")
+    settings=$(jq -c '.options | {episodes, reward, eval_finetune, calib}' "$dir/run.json")
+  fi
+  searched=$(( $(date +%s) - start ))
+  resume=""
+  [ -e "$dir/finetuned.pkm.ckpt" ] && resume="--resume"
+  "$PK" train --model "$dir/pruned.pkm" --dataset shapes --epochs "$FT_EPOCHS" --lr 0.005 --warmup-epochs 0 \
+    --no-progress $resume --out "$dir/finetuned.pkm" >> "$dir/finetune.log" 2>&1
+  before=$("$PK" eval --json --model "$dir/pruned.pkm" 2>/dev/null | tr -d '\n')
+  after=$("$PK" eval --json --model "$dir/finetuned.pkm" 2>/dev/null | tr -d '\n')
+  echo "{\"row\":\"$row\",\"method\":\"$method\",\"target_macs\":$target,\"seed\":$seed,\"search_seconds\":$searched,\"blocks_removed\":${blocks:-null},\"search_settings\":$settings,\"latency\":$(latency_json "$dir/finetuned.pkm"),\"before_finetune\":$before,\"after_finetune\":$after}" >> "$RESULTS"
 done
 echo "results: $RESULTS"
