@@ -215,6 +215,11 @@ void ChannelAnalysisBuilder::visit(int i) {
     case OpKind::kLinear:
       values_[i] = whole(new_space(i, n.attr<LinearAttrs>().out_features));
       return;
+    case OpKind::kSoftmax:
+    case OpKind::kLogSoftmax:  // normalises over every entry: removing one changes all the others
+      values_[i] = values_[ins[0]];
+      pin(values_[i], fmt::format("{} '{}' normalises over all {} entries", op_name(n.op), n.name, n.shape.channels()));
+      return;
     case OpKind::kBatchNorm2d:
     case OpKind::kReLU:
     case OpKind::kReLU6:

@@ -54,6 +54,8 @@ ChannelCostModel::ChannelCostModel(const Graph& graph, const ChannelAnalysis& an
       case OpKind::kLeakyReLU:
       case OpKind::kSiLU:
       case OpKind::kHardSigmoid:
+      case OpKind::kSoftmax:
+      case OpKind::kLogSoftmax:
       case OpKind::kHardSwish:
       case OpKind::kSigmoid:
       case OpKind::kAdd:

@@ -83,6 +83,10 @@ torch::Tensor Executor::run_node(int index, const std::vector<torch::Tensor>& va
       return torch::hardsigmoid(x(0));
     case OpKind::kHardSwish:
       return torch::hardswish(x(0));
+    case OpKind::kSoftmax:
+      return torch::softmax(x(0), 1);
+    case OpKind::kLogSoftmax:
+      return torch::log_softmax(x(0), 1);
     case OpKind::kSigmoid:
       return torch::sigmoid(x(0));
     case OpKind::kAdd:

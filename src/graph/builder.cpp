@@ -84,6 +84,9 @@ std::string GraphBuilder::silu(const std::string& name, const std::string& x) {
 std::string GraphBuilder::sigmoid(const std::string& name, const std::string& x) {
   return add(Node{name, OpKind::kSigmoid, {x}, {}, {}});
 }
+std::string GraphBuilder::softmax(const std::string& name, const std::string& x, bool log) {
+  return add(Node{name, log ? OpKind::kLogSoftmax : OpKind::kSoftmax, {x}, {}, {}});
+}
 std::string GraphBuilder::add(const std::string& name, const std::string& a, const std::string& b) {
   return add(Node{name, OpKind::kAdd, {a, b}, {}, {}});
 }

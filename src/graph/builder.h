@@ -33,6 +33,8 @@ class GraphBuilder {
   std::string leaky_relu(const std::string& name, const std::string& x, double slope = 0.01);
   std::string silu(const std::string& name, const std::string& x);
   std::string sigmoid(const std::string& name, const std::string& x);
+  /// Softmax (log = false) or LogSoftmax over the entries of a vector [K].
+  std::string softmax(const std::string& name, const std::string& x, bool log = false);
   std::string add(const std::string& name, const std::string& a, const std::string& b);
   std::string mul(const std::string& name, const std::string& a, const std::string& b);
   std::string concat(const std::string& name, const std::vector<std::string>& xs);

@@ -16,6 +16,8 @@ const char* op_name(OpKind op) {
     case OpKind::kLeakyReLU: return "LeakyReLU";
     case OpKind::kSiLU: return "SiLU";
     case OpKind::kHardSigmoid: return "HardSigmoid";
+    case OpKind::kSoftmax: return "Softmax";
+    case OpKind::kLogSoftmax: return "LogSoftmax";
     case OpKind::kHardSwish: return "HardSwish";
     case OpKind::kSigmoid: return "Sigmoid";
     case OpKind::kAdd: return "Add";

@@ -18,6 +18,8 @@ enum class OpKind {
   kSigmoid,
   kHardSigmoid,     // PyTorch's hardsigmoid: clamp(x / 6 + 1/2, 0, 1)
   kHardSwish,       // x * hardsigmoid(x)
+  kSoftmax,         // over the K entries of a vector [K] (class scores); its input is never pruned
+  kLogSoftmax,      // log of kSoftmax, computed stably; its input is never pruned
   kAdd,             // elementwise; the second input may be [C,1,1] (broadcast)
   kMul,             // elementwise; the second input may be [C,1,1] (SE-style scaling)
   kConcat,          // along channels (dim 1)

@@ -34,6 +34,8 @@ std::vector<TensorSpec> tensor_specs(const Node& n, const Shape& output, int64_t
     case OpKind::kLeakyReLU:
     case OpKind::kSiLU:
     case OpKind::kHardSigmoid:
+    case OpKind::kSoftmax:
+    case OpKind::kLogSoftmax:
     case OpKind::kHardSwish:
     case OpKind::kSigmoid:
     case OpKind::kAdd:

@@ -184,6 +184,13 @@ Shape infer_unchecked(const Node& n, const std::vector<const Shape*>& in) {
       expect_arity(n, in, 1);
       expect_no_attrs(n);
       return Shape{{expect_feature_map(n, *in[0]).numel()}};
+    case OpKind::kSoftmax:
+    case OpKind::kLogSoftmax:
+      expect_arity(n, in, 1);
+      expect_no_attrs(n);
+      PK_CHECK(in[0]->rank() == 1, "{} '{}': expected a flat [K] input (class scores), got {}", op_name(n.op), n.name,
+               in[0]->str());
+      return *in[0];
     case OpKind::kLinear: {
       expect_arity(n, in, 1);
       const auto& a = expect_attrs<LinearAttrs>(n);

@@ -139,6 +139,8 @@ Attrs attrs_from_text(OpKind op, AttrReader& r, const std::string& where) {
     case OpKind::kReLU6:
     case OpKind::kSiLU:
     case OpKind::kHardSigmoid:
+    case OpKind::kSoftmax:
+    case OpKind::kLogSoftmax:
     case OpKind::kHardSwish:
     case OpKind::kSigmoid:
     case OpKind::kAdd:

@@ -220,6 +220,12 @@ class OnnxExporter {
       case OpKind::kFlatten:
         attr(node("Flatten", n.name, {in[0]}, n.name), "axis", int64_t{1});
         return;
+      case OpKind::kSoftmax:
+        attr(node("Softmax", n.name, {in[0]}, n.name), "axis", int64_t{1});
+        return;
+      case OpKind::kLogSoftmax:
+        attr(node("LogSoftmax", n.name, {in[0]}, n.name), "axis", int64_t{1});
+        return;
       case OpKind::kLinear: {
         std::vector<std::string> ins{in[0], weight(n, "weight")};
         if (n.attr<LinearAttrs>().bias) ins.push_back(weight(n, "bias"));

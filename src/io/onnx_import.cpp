@@ -123,6 +123,8 @@ const std::map<std::string, OnnxImporter::Handler>& OnnxImporter::handlers() {
       {"Sigmoid", unary_op(OpKind::kSigmoid)},
       {"HardSigmoid", unary_op(OpKind::kHardSigmoid)},
       {"HardSwish", unary_op(OpKind::kHardSwish)},
+      {"Softmax", [](OnnxImporter& i, N n, A a) { i.softmax(n, a, OpKind::kSoftmax); }},
+      {"LogSoftmax", [](OnnxImporter& i, N n, A a) { i.softmax(n, a, OpKind::kLogSoftmax); }},
       {"Clip", [](OnnxImporter& i, N n, A a) { i.clip(n, a); }},
       {"Add", arith_op(Arith::kAdd)},
       {"Sub", arith_op(Arith::kSub)},

@@ -3,7 +3,7 @@
 //
 // Supported ONNX ops and how they map (docs/formats.md, "ONNX and TorchScript"):
 //   Conv → Conv2d (symmetric pads), BatchNormalization → BatchNorm2d, Relu, Clip(0,6) → ReLU6,
-//   Clip(0,∞) → ReLU, LeakyRelu, Sigmoid, Mul(x, Sigmoid(x)) → SiLU, Mul / Add (equal shapes or
+//   Clip(0,∞) → ReLU, LeakyRelu, Sigmoid, Softmax / LogSoftmax (over the classes of [N, K]), Mul(x, Sigmoid(x)) → SiLU, Mul / Add (equal shapes or
 //   [N,C,1,1] scaling), Concat (axis 1), MaxPool, AveragePool, GlobalAveragePool, Flatten (axis 1),
 //   Reshape to [N,-1] → Flatten, Gemm / MatMul(+Add) → Linear, Resize/Upsample (nearest, integer
 //   scale) → Upsample, Gather(axis 1, a permutation) → ChannelPermute, Identity; folded away:

@@ -158,6 +158,19 @@ void OnnxImporter::unary(const onnx::NodeProto& n, const OnnxAttrs& a, OpKind op
   define_feature(n, add_node(n, op, {feature(n, 0).node}, attrs));
 }
 
+void OnnxImporter::softmax(const onnx::NodeProto& n, const OnnxAttrs& a, OpKind op) {
+  a.expect_only({"axis"});
+  const OnnxValue& x = feature(n, 0);
+  const int r = rank_of(x);
+  int64_t axis = a.i("axis", opset_ >= 13 ? -1 : 1);  // the default changed in opset 13
+  if (axis < 0) axis += r;
+  PK_CHECK(r == 2 && axis == 1,
+           "{}: {} over axis {} of a rank-{} tensor is not supported; only over the classes of [N, K] scores (as "
+           "torch.softmax(logits, 1) exports)",
+           where(n), n.op_type(), a.i("axis", opset_ >= 13 ? -1 : 1), r);
+  define_feature(n, add_node(n, op, {x.node}, {}));
+}
+
 void OnnxImporter::clip(const onnx::NodeProto& n, const OnnxAttrs& a) {
   const std::string w = where(n);
   a.expect_only({"min", "max"});  // attributes before opset 11, inputs since

@@ -62,6 +62,8 @@ class OnnxImporter {
   void batch_norm(const onnx::NodeProto& n, const OnnxAttrs& a);
   void unary(const onnx::NodeProto& n, const OnnxAttrs& a, OpKind op);
   void clip(const onnx::NodeProto& n, const OnnxAttrs& a);
+  /// Softmax / LogSoftmax over the classes of [N, K] scores; other axes or ranks are refused.
+  void softmax(const onnx::NodeProto& n, const OnnxAttrs& a, OpKind op);
   enum class Arith { kAdd, kSub, kMul, kDiv };
   /// Add/Sub/Mul/Div: of two features (Add, Mul), of shape
   /// values (integer arithmetic), or of a feature and a float constant (MatMul bias, channel affine).

@@ -100,6 +100,10 @@ std::string node_expr(const Graph& g, int i, const ScriptNames& names) {
       return fmt::format("torch.nn.functional.hardsigmoid({})", in[0]);
     case OpKind::kHardSwish:
       return fmt::format("torch.nn.functional.hardswish({})", in[0]);
+    case OpKind::kSoftmax:
+      return fmt::format("torch.softmax({}, 1)", in[0]);
+    case OpKind::kLogSoftmax:
+      return fmt::format("torch.log_softmax({}, 1)", in[0]);
     case OpKind::kSigmoid:
       return fmt::format("torch.sigmoid({})", in[0]);
     case OpKind::kAdd:

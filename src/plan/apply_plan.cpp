@@ -61,6 +61,8 @@ Graph apply_plan_to_graph(const Graph& graph, const ChannelAnalysis& analysis, c
       case OpKind::kLeakyReLU:
       case OpKind::kSiLU:
       case OpKind::kHardSigmoid:
+      case OpKind::kSoftmax:
+      case OpKind::kLogSoftmax:
       case OpKind::kHardSwish:
       case OpKind::kSigmoid:
       case OpKind::kAdd:

@@ -112,6 +112,8 @@ PrunedNetwork plan_apply(const Graph& graph, const WeightStore& weights, const C
       case OpKind::kLeakyReLU:
       case OpKind::kSiLU:
       case OpKind::kHardSigmoid:
+      case OpKind::kSoftmax:
+      case OpKind::kLogSoftmax:
       case OpKind::kHardSwish:
       case OpKind::kSigmoid:
       case OpKind::kAdd:

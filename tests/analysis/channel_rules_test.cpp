@@ -6,6 +6,7 @@
 #include <string>
 
 #include "analysis/channel_analysis.h"
+#include "graph/builder.h"
 #include "core/error.h"
 #include "small_nets.h"
 
@@ -53,6 +54,24 @@ TEST(ChannelRules, InputAndOutputArePinned) {
   EXPECT_FALSE(a.group("fc").prunable);
   EXPECT_NE(a.group("fc").reason.find("graph output 'fc'"), std::string::npos);
   EXPECT_EQ(a.prunable_groups().size(), 2u);
+}
+
+// Softmax normalises over every entry of its input, so a Linear feeding one keeps all its outputs
+// even when it is not the graph output.
+TEST(ChannelRules, SoftmaxPinsItsInput) {
+  GraphBuilder b;
+  auto x = b.input("input", Shape{{1, 8, 8}});
+  x = b.relu("relu", b.conv("conv", x, 8, 3, 1, 1));
+  x = b.linear("fc1", b.flatten("flat", b.global_avg_pool("pool", x)), 16);
+  x = b.linear("fc2", b.relu("relu2", b.softmax("probs", x)), 4);
+  b.output(b.softmax("out", x, /*log=*/true));
+  const Graph g = b.build();
+  const auto a = analyze_channels(g);
+  EXPECT_FALSE(a.group("fc1").prunable);
+  EXPECT_NE(a.group("fc1").reason.find("Softmax 'probs' normalises over all 16 entries"), std::string::npos)
+      << a.group("fc1").reason;
+  EXPECT_TRUE(a.group("conv").prunable) << a.group("conv").reason;
+  EXPECT_EQ(g.node("out").shape, (Shape{{4}}));
 }
 
 TEST(ChannelRules, ConcatKeepsSegmentsWithOffsets) {

@@ -66,7 +66,25 @@ class InModelNormalize(torch.nn.Module):
         return self.head(pooled.flatten(1))
 
 
-PATTERNS = {"pattern_hardswish_se": HardSwishSE, "pattern_normalize_reduce": InModelNormalize}
+class ProbabilitiesHead(torch.nn.Module):
+    """A classifier that outputs probabilities (softmax over the classes) or, with log=True, log-
+    probabilities (log_softmax), as models exported for deployment often do."""
+
+    def __init__(self, log=False):
+        super().__init__()
+        self.log = log
+        self.body = torch.nn.Sequential(torch.nn.Conv2d(3, 16, 3, 1, 1, bias=False), torch.nn.BatchNorm2d(16),
+                                        torch.nn.ReLU(), torch.nn.Conv2d(16, 32, 3, 2, 1, bias=False),
+                                        torch.nn.BatchNorm2d(32), torch.nn.ReLU())
+        self.head = torch.nn.Linear(32, 10)
+
+    def forward(self, x):
+        logits = self.head(self.body(x).mean([2, 3]))
+        return torch.log_softmax(logits, 1) if self.log else torch.softmax(logits, 1)
+
+
+PATTERNS = {"pattern_hardswish_se": HardSwishSE, "pattern_normalize_reduce": InModelNormalize,
+            "pattern_softmax": ProbabilitiesHead, "pattern_log_softmax": lambda: ProbabilitiesHead(log=True)}
 
 
 def build(name):

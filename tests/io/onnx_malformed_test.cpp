@@ -79,9 +79,18 @@ TEST(OnnxMalformed, WrongRanks) {
 
 TEST(OnnxMalformed, UnsupportedOpNamesNodeOpAndSupportedList) {
   OnnxMaker m = conv_model();
+  m.node("Einsum", "/mix/Einsum", {"y"}, {"p"});
+  m.graph().mutable_output(0)->set_name("p");
+  expect_error(m.bytes(), {"/mix/Einsum", "Einsum", "supported ops", "Conv", "BatchNormalization"});
+}
+
+// Softmax is supported over the classes of [N, K] scores only: over a feature map (a per-pixel
+// softmax of a segmenter) it is refused, saying what is supported.
+TEST(OnnxMalformed, SoftmaxOverAFeatureMapIsRefused) {
+  OnnxMaker m = conv_model();
   m.node("Softmax", "/softmax/Softmax", {"y"}, {"p"});
   m.graph().mutable_output(0)->set_name("p");
-  expect_error(m.bytes(), {"/softmax/Softmax", "Softmax", "supported ops", "Conv", "BatchNormalization"});
+  expect_error(m.bytes(), {"/softmax/Softmax", "axis -1 of a rank-4 tensor", "[N, K]"});
 }
 
 TEST(OnnxMalformed, UnsupportedPatternsAreErrorsNotWrongGraphs) {

@@ -56,7 +56,8 @@ TEST_P(OnnxFamilyPrune, ImportsPrunesToTheTargetAndComputesTheMaskedOriginal) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Families, OnnxFamilyPrune,
-                         ::testing::Values("pattern_hardswish_se", "pattern_normalize_reduce", "mobilenet_v3_small",
+                         ::testing::Values("pattern_hardswish_se", "pattern_normalize_reduce", "pattern_softmax",
+                                           "pattern_log_softmax", "mobilenet_v3_small",
                                            "mnasnet0_5", "regnet_y_400mf", "efficientnet_b0", "mobilenet_v2",
                                            "resnet18", "squeezenet1_1", "densenet121", "googlenet"));
 
