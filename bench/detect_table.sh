@@ -11,7 +11,10 @@
 # Knobs: EPOCHS (baseline, 40), FT_EPOCHS (fine-tune of each pruned row, 10), WIDTH (0.25),
 #        ROWS ("method:target[:seed] ..." in the order to run, the budget the goal is about (5%)
 #        first, with a second and third seed of the searched methods once every budget has
-#        one), EPISODES (120). One-shot methods are deterministic: their seed is always 0.
+#        one), EPISODES (120), FINALISTS (5, the shipped default for detectors: the search's 5
+#        best are re-scored after 200 head fine-tune steps; searched rows are named
+#        method-target-sSEED-fFINALISTS — rows without that suffix were searched before finalists
+#        existed, i.e. as FINALISTS=0). One-shot methods are deterministic: their seed is always 0.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PK=${PRUNEKIT:-build/prunekit}
@@ -21,6 +24,7 @@ FT_EPOCHS=${FT_EPOCHS:-10}
 WIDTH=${WIDTH:-0.25}
 ROWS=${ROWS:-"uniform:0.05 global:0.05 abcp:0.05 random:0.05 uniform:0.01 global:0.01 abcp:0.01 random:0.01 abcp:0.05:1 random:0.05:1 uniform:0.1 global:0.1 abcp:0.1 random:0.1 abcp:0.05:2 random:0.05:2 abcp:0.01:1 random:0.01:1"}
 EPISODES=${EPISODES:-120}
+FINALISTS=${FINALISTS:-5}
 RESULTS=${RESULTS:-bench/results/detect-shapes-yolov3-w025.jsonl}
 KEEP=bench/results/baselines/yolov3-w${WIDTH}-shapes.pkm
 BASE="$OUT/yolov3-w${WIDTH}.pkm"
@@ -58,6 +62,7 @@ for spec in $ROWS; do
   IFS=: read -r method target seed <<< "$spec"
   seed=${seed:-0}
   row="$method-$target-s$seed"
+  [ "$method" = uniform ] || [ "$method" = global ] || row="$row-f$FINALISTS"
   row_done "$row" && continue
   dir="$OUT/$row"
   mkdir -p "$dir"
@@ -69,10 +74,10 @@ for spec in $ROWS; do
   else
     resume=""
     [ -e "$dir/checkpoint" ] && resume="--resume"
-    "$PK" search --model "$BASE" --method "$method" --target-macs "$target" --episodes "$EPISODES" --seed "$seed" \
+    "$PK" search --model "$BASE" --method "$method" --target-macs "$target" --episodes "$EPISODES" --seed "$seed" --finalists "$FINALISTS" \
       --no-progress $resume --out "$dir" >> "$dir/search.log" 2>&1
     blocks=$(jq '.removed_blocks | length' "$dir/best_plan.json")
-    settings=$(jq -c '.options | {episodes, reward, eval_finetune, calib}' "$dir/run.json")
+    settings=$(jq -c '.options | {episodes, reward, eval_finetune, calib, finalists}' "$dir/run.json")
   fi
   searched=$(( $(date +%s) - start ))
   resume=""

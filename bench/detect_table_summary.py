@@ -22,7 +22,10 @@ for r in rows:
     if r["row"] == "baseline":
         continue
     a, lat = r["after_finetune"], r["latency"]
-    groups[(r["method"], r["target_macs"])].append(100 * a["map50"])
+    # Searched rows differ by whether the search re-scored finalists (row suffix -fK; none: K = 0).
+    finalists = ((r.get("search_settings") or {}).get("finalists") or {}).get("count", 0)
+    method = r["method"] if r["method"] in ("uniform", "global") else f"{r['method']} (finalists {finalists})"
+    groups[(method, r["target_macs"])].append(100 * a["map50"])
     print(f"| {r['row']} | {100 * r['before_finetune']['map50']:.2f} | {100 * a['map50']:.2f} | {100 * a['map50_95']:.2f} | "
           f"{a['macs'] / 1e6:.2f}M ({100 * a['macs'] / b_eval['macs']:.1f}%) | "
           f"{a['params'] / 1e3:.0f}K ({100 * a['params'] / b_eval['params']:.1f}%) | {r['blocks_removed']} | "

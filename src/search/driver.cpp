@@ -229,6 +229,7 @@ class SearchRun {
     result_.model_path = (dir / "pruned.pkm").string();
     result_.pareto_path = (dir / "pareto.json").string();
     result_.checkpoint_path = (dir / "checkpoint").string();
+    result_.finalists_path = (dir / "finalists.json").string();
     check_writable_path(result_.checkpoint_path);
 
     std::optional<SearchCheckpoint> checkpoint;
@@ -262,7 +263,8 @@ class SearchRun {
     scores_ = importance_scores(graph_, weights_, analysis_, data_, o_.importance, o_.seed);
     evaluator_ = make_search_evaluator(o_, graph_, weights_, analysis_, data_);
     log_.emplace(result_.log_path, checkpoint ? checkpoint->candidates : std::vector<json>{},
-                 checkpoint ? checkpoint->best : json(nullptr), frame_.cost_key, evaluator_->quality_name());
+                 checkpoint ? checkpoint->finalists : std::vector<json>{}, o_.finalists.count, frame_.cost_key,
+                 evaluator_->quality_name());
     result_.original_macs = space_.original_cost().macs;
     result_.original_params = space_.original_cost().params;
     result_.fill = budget_.fill;
@@ -298,7 +300,7 @@ class SearchRun {
     strategy_->tell(scored);
     controller_seconds += controller.seconds();
     log_->flush(json{{"seconds", {{"controller", controller_seconds / n}}}});
-    SearchCheckpoint checkpoint{settings_, log_->candidates(), log_->best(), std::nullopt, ""};
+    SearchCheckpoint checkpoint{settings_, log_->candidates(), log_->finalists(), std::nullopt, ""};
     if (frame_.latency) checkpoint.original_latency_ms = frame_.original;
     std::ostringstream state;
     strategy_->save(state);
@@ -325,23 +327,78 @@ class SearchRun {
   void finish(bool finished, ProgressBar* bar) {
     result_.evaluated = static_cast<int>(log_->candidates().size());
     result_.finished = finished;
-    const json& best = log_->best();
+    json best = log_->best();
     result_.has_best = !best.is_null();
+    if (bar) bar->finish(result_.has_best ? fmt::format("best R={:.4f} MACs={:.2f}M", best.at("reward").get<double>(),
+                                                        best.at("macs").get<double>() / 1e6)
+                                          : std::string("no candidate met the budget"));
+    CandidateEvaluator* preparer = evaluator_.get();
+    std::unique_ptr<CandidateEvaluator> rescorer;
+    if (finished && log_->finalists().size() > 1) {
+      rescorer = make_finalist_evaluator();
+      best = rescore_finalists(*rescorer);
+      preparer = rescorer.get();
+    }
     if (result_.has_best) {
       result_.best = candidate_from_json(best);
       result_.best_plan = plan_from_json(best.at("plan").get<std::string>(), "checkpoint");
     }
-    if (bar) bar->finish(result_.has_best ? fmt::format("best R={:.4f} MACs={:.2f}M", result_.best.reward,
-                                                        result_.best.macs / 1e6)
-                                          : std::string("no candidate met the budget"));
     if (!finished) return;
     log_->write_pareto(result_.pareto_path);
-    if (result_.has_best) write_best_model();
+    if (result_.has_best) write_best_model(*preparer);
   }
 
-  void write_best_model() {
+  /// The search's evaluation with the finalists' longer fine-tune; no latency measurement (a
+  /// finalist keeps the cost it was judged by).
+  std::unique_ptr<CandidateEvaluator> make_finalist_evaluator() const {
+    SearchOptions o = o_;
+    o.evaluation.finetune.steps = o_.finalists.finetune_steps;
+    o.target_latency = 0;
+    return make_search_evaluator(o, graph_, weights_, analysis_, data_);
+  }
+
+  /// Scores every finalist again with `rescorer`, writes finalists.json and returns the line of
+  /// the one with the highest re-scored reward (ties: the better search reward).
+  json rescore_finalists(CandidateEvaluator& rescorer) {
+    const std::vector<json>& finalists = log_->finalists();
+    std::optional<ProgressBar> bar;
+    if (o_.show_progress) bar.emplace("finalists", static_cast<int64_t>(finalists.size()), 5.0);
+    json rows = json::array();
+    size_t chosen = 0;
+    double chosen_reward = 0;
+    for (size_t k = 0; k < finalists.size(); ++k) {
+      const json& line = finalists[k];
+      const PrunePlan plan = plan_from_json(line.at("plan").get<std::string>(), "checkpoint");
+      const CandidateScore score = rescorer.evaluate(plan);
+      const double cost = line.at(frame_.cost_key).get<double>();
+      const double reward = compute_reward(reward_, {score.accuracy, score.loss, score.distance, cost});
+      if (k == 0 || reward > chosen_reward) {
+        chosen = k;
+        chosen_reward = reward;
+      }
+      json row{{"id", line.at("id")}, {"search_reward", line.at("reward")}, {"reward", reward},
+               {frame_.cost_key, line.at(frame_.cost_key)}};
+      if (evaluator_->quality_name() == "distance") {
+        row["distance"] = score.distance;
+      } else {
+        row["accuracy"] = score.accuracy;
+        row["loss"] = score.loss;
+      }
+      rows.push_back(std::move(row));
+      if (bar) bar->update(static_cast<int64_t>(k + 1), fmt::format("#{} R={:.4f}", line.at("id").get<int>(), reward));
+    }
+    if (bar) bar->finish(fmt::format("#{} chosen", finalists[chosen].at("id").get<int>()));
+    const json doc{{"finetune_steps", o_.finalists.finetune_steps}, {"chosen", finalists[chosen].at("id")},
+                   {"finalists", rows}};
+    write_file_atomically(result_.finalists_path, [&](std::ostream& out) { out << doc.dump(2) << "\n"; });
+    result_.finalists = static_cast<int>(finalists.size());
+    result_.rescored = rows[chosen];
+    return finalists[chosen];
+  }
+
+  void write_best_model(CandidateEvaluator& preparer) {
     save_plan(result_.plan_path, result_.best_plan);
-    std::unique_ptr<Executor> net = evaluator_->prepare(result_.best_plan);
+    std::unique_ptr<Executor> net = preparer.prepare(result_.best_plan);
     json metadata = o_.metadata.is_object() ? o_.metadata : json::object();
     const std::string quality = evaluator_->quality_name();
     metadata["search"] = json{{"method", o_.method},
@@ -357,6 +414,7 @@ class SearchRun {
                               {"budget_metric", frame_.cost_key},
                               {"target_cost", frame_.target},
                               {"plan", json::parse(plan_to_json(result_.best_plan))}};
+    if (!result_.rescored.is_null()) metadata["search"]["finalist"] = result_.rescored;
     save_model(result_.model_path, net->graph(), net->weights(), metadata);
   }
 

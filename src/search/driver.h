@@ -12,9 +12,14 @@
 //   best_plan.json  the resolved plan of the best candidate meeting the budget
 //   pruned.pkm      that network, prepared as candidates were scored; metadata["search"]
 //   pareto.json     quality vs the budget's metric, non-dominated candidates
+//   finalists.json  finalists on (SearchOptions::finalists): each finalist's search and re-scored
+//                   numbers and which was chosen; then best_plan/pruned.pkm are the chosen one's,
+//                   pruned.pkm prepared as the finalists were scored
 //   checkpoint      after every update (search_checkpoint.h); resume=true continues and ends
 //                   with exactly the uninterrupted result.
 #pragma once
+
+#include <nlohmann/json.hpp>
 
 #include <cstdint>
 #include <string>
@@ -42,14 +47,16 @@ struct SearchResult {
   int evaluated = 0;          // candidates in the log
   bool finished = false;      // false if stopped by stop_after_episodes
   bool has_best = false;      // a candidate met the budget
-  SearchCandidate best;
+  SearchCandidate best;       // its numbers as the search logged them (finalists on: the chosen one)
   PrunePlan best_plan;        // resolved
   int64_t original_macs = 0, original_params = 0;
   double original_latency_ms = 0;  // latency budget only
   double target_latency_ms = 0;    // latency budget only
   bool fill = true;                // the budget projection used (resolved from the method's default)
   double seconds = 0;
-  std::string log_path, plan_path, model_path, pareto_path, checkpoint_path;
+  int finalists = 0;          // candidates re-scored at the end (SearchOptions::finalists)
+  nlohmann::json rescored;     // then the chosen finalist's row of finalists.json; else null
+  std::string log_path, plan_path, model_path, pareto_path, checkpoint_path, finalists_path;
 };
 
 /// UserError for bad options (unknown method or method option, episodes < 1, a reward that does

@@ -81,8 +81,10 @@ json parse_header(const std::string& path, const std::string& bytes) {
     throw UserError(fmt::format("checkpoint '{}' is corrupt: {}", path, e.what()));
   }
   PK_CHECK(header.is_object() && header.contains("format") && header.at("format") == kFormat, "'{}' is not a search checkpoint", path);
-  for (const char* key : {"settings", "candidates", "best"})
+  for (const char* key : {"settings", "candidates"})
     PK_CHECK(header.contains(key), "checkpoint '{}' is corrupt: its header has no '{}'", path, key);
+  PK_CHECK(header.contains("finalists") || header.contains("best"),
+           "checkpoint '{}' is corrupt: its header has no 'finalists'", path);
   PK_CHECK(header.at("candidates").is_array(), "checkpoint '{}' is corrupt: 'candidates' is not a list", path);
   return header;
 }
@@ -103,7 +105,11 @@ SearchCheckpoint read_search_checkpoint(const std::string& path) {
   try {
     c.settings = header.at("settings");
     for (const json& j : header.at("candidates")) c.candidates.push_back(j);
-    c.best = header.at("best");
+    if (header.contains("finalists")) {
+      for (const json& j : header.at("finalists")) c.finalists.push_back(j);
+    } else if (!header.at("best").is_null()) {
+      c.finalists.push_back(header.at("best"));
+    }
     if (header.contains("original_latency_ms")) c.original_latency_ms = header.at("original_latency_ms").get<double>();
   } catch (const json::exception& e) {
     throw UserError(fmt::format("checkpoint '{}' is corrupt: {}", path, e.what()));
@@ -113,7 +119,7 @@ SearchCheckpoint read_search_checkpoint(const std::string& path) {
 }
 
 void write_search_checkpoint(const std::string& path, const SearchCheckpoint& c) {
-  json header{{"format", kFormat}, {"settings", c.settings}, {"candidates", c.candidates}, {"best", c.best}};
+  json header{{"format", kFormat}, {"settings", c.settings}, {"candidates", c.candidates}, {"finalists", c.finalists}};
   if (c.original_latency_ms) header["original_latency_ms"] = *c.original_latency_ms;
   write_file_atomically(path, [&](std::ostream& out) { out << header.dump() << "\n" << c.strategy_state; });
 }
@@ -135,27 +141,31 @@ void check_same_settings(const std::string& path, const json& checkpoint_setting
 json search_fingerprint(const SearchOptions& o, const json& method_options, int decisions, const json& model,
                         const json& data) {
   const ImportanceOptions& imp = o.importance;
-  return json{{"method", o.method},
-              {"method_options", method_options},
-              {"samples_per_update", o.samples_per_update},
-              {"budget", budget_settings(o)},
-              {"reward", reward_name(o.reward)},
-              {"lambda", o.lambda},
-              {"importance", {{"criterion", criterion_name(imp.criterion)},
-                              {"reduction", score_reduction_name(imp.reduction)},
-                              {"normalizer", score_normalizer_name(imp.normalizer)},
-                              {"producers_only", imp.producers_only},
-                              {"taylor_batches", imp.criterion == Criterion::kTaylor ? json(imp.taylor_batches)
-                                                                                       : json(nullptr)}}},
-              {"round_to", o.action_space.round_to},
-              {"min_channels", o.action_space.min_channels},
-              {"max_ratio", o.action_space.max_ratio},
-              {"blocks", o.action_space.blocks},
-              {"evaluation", evaluation_settings(o)},
-              {"seed", o.seed},
-              {"decisions", decisions},
-              {"model", model},
-              {"data", data}};
+  json settings{{"method", o.method},
+                {"method_options", method_options},
+                {"samples_per_update", o.samples_per_update},
+                {"budget", budget_settings(o)},
+                {"reward", reward_name(o.reward)},
+                {"lambda", o.lambda},
+                {"importance", {{"criterion", criterion_name(imp.criterion)},
+                                {"reduction", score_reduction_name(imp.reduction)},
+                                {"normalizer", score_normalizer_name(imp.normalizer)},
+                                {"producers_only", imp.producers_only},
+                                {"taylor_batches", imp.criterion == Criterion::kTaylor ? json(imp.taylor_batches)
+                                                                                         : json(nullptr)}}},
+                {"round_to", o.action_space.round_to},
+                {"min_channels", o.action_space.min_channels},
+                {"max_ratio", o.action_space.max_ratio},
+                {"blocks", o.action_space.blocks},
+                {"evaluation", evaluation_settings(o)},
+                {"seed", o.seed},
+                {"decisions", decisions},
+                {"model", model},
+                {"data", data}};
+  // Only when on: checkpoints of searches without finalists stay resumable.
+  if (o.finalists.count > 1)
+    settings["finalists"] = {{"count", o.finalists.count}, {"finetune_steps", o.finalists.finetune_steps}};
+  return settings;
 }
 
 json model_identity(const Graph& graph, const WeightStore& weights) {

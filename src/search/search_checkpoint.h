@@ -1,6 +1,6 @@
 // SearchCheckpoint: what `--resume` continues from, written atomically after every update.
-// File format: one JSON header line {"format", "settings", "candidates", "best",
-// "original_latency_ms"?}, then the strategy's binary state (SearchStrategy::save).
+// File format: one JSON header line {"format", "settings", "candidates", "finalists",
+// "original_latency_ms"?} (checkpoints written before finalists existed hold "best" instead), then the strategy's binary state (SearchStrategy::save).
 // "settings" is the search's fingerprint: everything that must be equal for a resumed run to end
 // exactly like an uninterrupted one — the model (a digest of its graph and weights), the data
 // (names, sizes and a digest of the train and search splits, so the dataset, search size, data
@@ -25,7 +25,7 @@ struct DatasetSplits;
 struct SearchCheckpoint {
   nlohmann::json settings;                 // search_fingerprint()
   std::vector<nlohmann::json> candidates;  // the log lines so far
-  nlohmann::json best;                     // the best line meeting the budget (+ "plan"), or null
+  std::vector<nlohmann::json> finalists;   // the best lines meeting the budget, best first (+ "plan")
   std::optional<double> original_latency_ms;  // latency budgets: the original, measured once
   std::string strategy_state;
 };

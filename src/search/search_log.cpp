@@ -10,10 +10,12 @@ namespace pk {
 
 using nlohmann::json;
 
-SearchLog::SearchLog(std::string path, std::vector<json> candidates, json best, std::string cost_key,
-                     std::string quality_key)
+SearchLog::SearchLog(std::string path, std::vector<json> candidates, std::vector<json> finalists,
+                     int finalist_count, std::string cost_key, std::string quality_key)
     : path_(std::move(path)), cost_key_(std::move(cost_key)), quality_key_(std::move(quality_key)),
-      candidates_(std::move(candidates)), flushed_(candidates_.size()), best_(std::move(best)) {
+      candidates_(std::move(candidates)), flushed_(candidates_.size()), finalists_(std::move(finalists)),
+      finalist_count_(static_cast<size_t>(std::max(1, finalist_count))) {
+  if (finalists_.size() > finalist_count_) finalists_.resize(finalist_count_);
   write_file_atomically(path_, [&](std::ostream& out) {
     for (const json& j : candidates_) out << j.dump() << "\n";
   });
@@ -22,13 +24,28 @@ SearchLog::SearchLog(std::string path, std::vector<json> candidates, json best, 
 }
 
 void SearchLog::add(json line, const std::string& resolved_plan) {
-  if (line.at("budget_met").get<bool>() &&
-      (best_.is_null() || line.at("reward").get<double>() > best_.at("reward").get<double>())) {
-    best_ = line;
-    best_.erase("seconds");
-    best_["plan"] = resolved_plan;
-  }
+  if (line.at("budget_met").get<bool>()) consider_finalist(line, resolved_plan);
   candidates_.push_back(std::move(line));
+}
+
+void SearchLog::consider_finalist(const json& line, const std::string& resolved_plan) {
+  // A plan is a finalist once, with its best score (a measured latency can differ between visits).
+  const double reward = line.at("reward").get<double>();
+  const auto same_plan = std::find_if(finalists_.begin(), finalists_.end(), [&](const json& f) {
+    return f.at("plan_digest") == line.at("plan_digest");
+  });
+  if (same_plan != finalists_.end()) {
+    if (same_plan->at("reward").get<double>() >= reward) return;
+    finalists_.erase(same_plan);
+  }
+  const auto at = std::find_if(finalists_.begin(), finalists_.end(),
+                               [&](const json& f) { return f.at("reward").get<double>() < reward; });
+  if (at == finalists_.end() && finalists_.size() >= finalist_count_) return;
+  json finalist = line;
+  finalist.erase("seconds");
+  finalist["plan"] = resolved_plan;
+  finalists_.insert(at, std::move(finalist));
+  if (finalists_.size() > finalist_count_) finalists_.pop_back();
 }
 
 void SearchLog::flush(const json& extra) {

@@ -25,6 +25,17 @@ enum class BudgetProjection {
 BudgetProjection budget_projection_from_name(const std::string& name);  // "auto" | "fill" | "shrink"
 const char* budget_projection_name(BudgetProjection p);
 
+/// The search's last step: its best candidates are scored again, more faithfully, and the best
+/// of that second look is the result. A search scores thousands of candidates cheaply (a few
+/// fine-tune steps), so the top of its ranking is partly luck; re-scoring a few finalists with a
+/// longer fine-tune picks among them by a measure closer to the accuracy after the real fine-tune.
+struct FinalistOptions {
+  int count = 0;             // ≤ 1: the search's best is final; K > 1: the K best budget-met
+                             // candidates (distinct plans, by search reward) are re-scored
+  int finetune_steps = 200;  // the short fine-tune of the re-scoring (scope, lr, batch size and
+                             // recalibration as the search's own evaluation)
+};
+
 struct SearchOptions {
   std::string method = "abcp";  // a name of search_strategies() (strategy_registry.h)
   /// The method's own options (StrategyInfo::options); keys not given take their defaults.
@@ -46,6 +57,7 @@ struct SearchOptions {
     return o;
   }();
   EvaluatorOptions evaluation;  // recalibration, optional fine-tune, eval batch, label-free distance
+  FinalistOptions finalists;    // re-scoring of the best few at the end (off by default)
   uint64_t seed = 0;
   std::string out_dir;
   bool resume = false;             // continue from out_dir/checkpoint

@@ -64,6 +64,10 @@ TEST(DetectCli, TrainEvalSearchOnGeneratedShapes) {
   };
   EXPECT_EQ(run_options(run)["eval_finetune"],
             nlohmann::json({{"steps", 20}, {"scope", "head"}, {"lr", 0.01}, {"batch_size", 16}}));
+  // ... and the best 5 are scored again after 200 steps; the chosen one is the result.
+  EXPECT_EQ(run_options(run)["finalists"], nlohmann::json({{"count", 5}, {"finetune_steps", 200}}));
+  EXPECT_TRUE(fs::exists(run / "finalists.json"));
+  EXPECT_NE(s.output.find("finalist    chosen of 2 re-scored with 200"), std::string::npos) << s.output;
   const ModelFile pruned = load_model((run / "pruned.pkm").string());
   EXPECT_EQ(pruned.metadata["detection"]["anchors"], saved.metadata["detection"]["anchors"]);
   const CommandResult pe = run_prunekit("eval --model " + (run / "pruned.pkm").string());
@@ -79,6 +83,7 @@ TEST(DetectCli, TrainEvalSearchOnGeneratedShapes) {
   ASSERT_TRUE(std::getline(log_file, first));
   EXPECT_GT(nlohmann::json::parse(first)["distance"].get<double>(), 0.0) << first;
   EXPECT_EQ(run_options(d / "lfgcl")["eval_finetune"]["steps"], 0);  // label-free: no box is read
+  EXPECT_EQ(run_options(d / "lfgcl")["finalists"]["count"], 0);
 
   // finetune takes the pruned detector's dataset from its metadata and keeps its anchors.
   const std::string tuned = (d / "tuned.pkm").string();
@@ -102,7 +107,7 @@ TEST(DetectCli, EveryMethodSearchesADetector) {
   const int64_t macs = graph_cost(original.graph).macs;
   for (const std::string method : {"abcp", "amc", "gconv"}) {
     const fs::path run = d / method;
-    const std::string episodes = method == "gconv" ? "" : " --episodes 3 --eval-finetune-steps 1 --calib-batches 1";
+    const std::string episodes = method == "gconv" ? "" : " --episodes 3 --eval-finetune-steps 1 --finalist-steps 1 --calib-batches 1";
     const CommandResult s = run_prunekit("search --model " + model + " --method " + method + " --target-macs 0.5" +
                                          episodes + " --out " + run.string());
     ASSERT_EQ(s.code, 0) << method << "\n" << s.output;

@@ -1,8 +1,10 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
@@ -18,6 +20,7 @@
 #include "weights/model_file.h"
 #include "search/cost_oracle.h"
 #include "search/search_checkpoint.h"
+#include "search/search_evaluator.h"
 #include "search/strategy_registry.h"
 #include "search/search_test_nets.h"
 #include "support/quadrants.h"
@@ -578,6 +581,75 @@ TEST(Driver, ParetoFrontIsOnTheBudgetsMetric) {
       EXPECT_FALSE(c.at("params") <= p.at("params") && c.at("accuracy") > p.at("accuracy"))
           << "candidate " << c.at("id") << " dominates front point " << p.at("id");
   fs::remove_all(out);
+}
+
+}  // namespace
+}  // namespace pk
+
+namespace pk {
+namespace {
+
+// SearchOptions::finalists: the K best distinct budget-met candidates are scored again with the
+// longer fine-tune, the best of that scoring is the result, and a resumed run ends alike.
+TEST(Driver, FinalistsAreRescoredAndTheBestOfThemIsKept) {
+  const Graph g = tiny_resnet();
+  const WeightStore w = WeightStore::initialize(g, 0);
+  const DatasetSplits data = quadrant_splits();
+  const fs::path out = temp_dir("finalists"), resumed_dir = temp_dir("finalists_resumed");
+  SearchOptions o = tiny_options("random", out);
+  o.finalists.count = 3;
+  o.finalists.finetune_steps = 30;
+  o.evaluation.finetune.lr = 0.05;
+  o.evaluation.finetune.batch_size = 64;
+  const SearchResult r = run_search(g, w, data, o);
+  ASSERT_TRUE(r.has_best);
+
+  // The finalists are the best distinct plans meeting the budget, by search reward.
+  std::map<std::string, double> best_reward_of_plan;
+  for (const json& l : read_log(out / "log.jsonl", false))
+    if (l.at("budget_met").get<bool>()) {
+      double& best = best_reward_of_plan.try_emplace(l.at("plan_digest").get<std::string>(), -1e9).first->second;
+      best = std::max(best, l.at("reward").get<double>());
+    }
+  std::vector<double> rewards;
+  for (const auto& [digest, reward] : best_reward_of_plan) rewards.push_back(reward);
+  std::sort(rewards.rbegin(), rewards.rend());
+  const json doc = json::parse(read_file((out / "finalists.json").string()));
+  const json& rows = doc.at("finalists");
+  ASSERT_EQ(rows.size(), std::min<size_t>(3, rewards.size()));
+  ASSERT_GE(rows.size(), 2u);
+  EXPECT_EQ(r.finalists, static_cast<int>(rows.size()));
+  for (size_t k = 0; k < rows.size(); ++k) EXPECT_DOUBLE_EQ(rows[k].at("search_reward").get<double>(), rewards[k]);
+
+  // The chosen one has the highest re-scored reward, and it is what the search returns and writes.
+  size_t chosen = 0;
+  for (size_t k = 1; k < rows.size(); ++k)
+    if (rows[k].at("reward").get<double>() > rows[chosen].at("reward").get<double>()) chosen = k;
+  EXPECT_EQ(doc.at("chosen"), rows[chosen].at("id"));
+  EXPECT_EQ(r.best.id, rows[chosen].at("id").get<int>());
+  EXPECT_EQ(load_plan((out / "best_plan.json").string()), r.best_plan);
+  const ModelFile pruned = load_model((out / "pruned.pkm").string());
+  EXPECT_EQ(pruned.metadata.at("search").at("finalist").at("id"), rows[chosen].at("id"));
+
+  // The re-scoring is the search's evaluation with finetune_steps of fine-tuning.
+  SearchOptions longer = o;
+  longer.evaluation.finetune.steps = 30;
+  const ChannelAnalysis analysis = analyze_channels(g);
+  const auto evaluator = make_search_evaluator(longer, g, w, analysis, data);
+  EXPECT_DOUBLE_EQ(evaluator->evaluate(r.best_plan).accuracy, rows[chosen].at("accuracy").get<double>());
+
+  SearchOptions first = o;
+  first.out_dir = resumed_dir.string();
+  first.stop_after_episodes = 4;
+  run_search(g, w, data, first);
+  EXPECT_FALSE(fs::exists(resumed_dir / "finalists.json"));
+  SearchOptions second = o;
+  second.out_dir = resumed_dir.string();
+  second.resume = true;
+  run_search(g, w, data, second);
+  EXPECT_EQ(read_file((out / "finalists.json").string()), read_file((resumed_dir / "finalists.json").string()));
+  fs::remove_all(out);
+  fs::remove_all(resumed_dir);
 }
 
 }  // namespace
