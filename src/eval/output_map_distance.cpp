@@ -26,6 +26,19 @@ void for_each_batch(Executor& net, const Dataset& images, const Normalization& n
 
 }  // namespace
 
+torch::Tensor output_map_distance(const std::vector<torch::Tensor>& student, const std::vector<torch::Tensor>& teacher) {
+  PK_ASSERT(student.size() == teacher.size() && !student.empty(), "{} student outputs for {} teacher outputs",
+            student.size(), teacher.size());
+  torch::Tensor d;
+  for (size_t o = 0; o < student.size(); ++o) {
+    const auto y_s = student[o].flatten(1), y_t = teacher[o].flatten(1);
+    PK_ASSERT(y_s.sizes() == y_t.sizes(), "output {}: student {} vs teacher {}", o, y_s.sizes(), y_t.sizes());
+    const auto term = (y_s - y_t).pow(2).sum(1) / y_t.pow(2).sum(1).clamp_min(1e-12);
+    d = o == 0 ? term : d + term;
+  }
+  return d;
+}
+
 bool has_output_maps(const Graph& graph) {
   if (graph.outputs().size() != 1) return true;
   return graph.node(graph.outputs()[0]).shape.rank() != 1;
@@ -43,10 +56,7 @@ OutputMapReference::OutputMapReference(Executor& teacher, const Dataset& images,
                  [&](int64_t, const std::vector<torch::Tensor>& ys) {
                    for (size_t o = 0; o < ys.size(); ++o) parts[o].push_back(ys[o].flatten(1).clone());
                  });
-  for (auto& p : parts) {
-    teacher_.push_back(torch::cat(p));
-    norm2_.push_back(teacher_.back().pow(2).sum(1).clamp_min(1e-12));
-  }
+  for (auto& p : parts) teacher_.push_back(torch::cat(p));
 }
 
 double OutputMapReference::distance(Executor& student) const {
@@ -54,13 +64,14 @@ double OutputMapReference::distance(Executor& student) const {
            fmt::join(outputs_, ", "));
   double sum = 0;
   for_each_batch(student, images_, normalization_, batch_size_, [&](int64_t begin, const std::vector<torch::Tensor>& ys) {
+    std::vector<torch::Tensor> ts;
     for (size_t o = 0; o < ys.size(); ++o) {
-      const auto y_s = ys[o].flatten(1);
-      const auto y_t = teacher_[o].narrow(0, begin, y_s.size(0));
-      PK_CHECK(y_s.size(1) == y_t.size(1), "label-free scoring: output '{}' has {} values per image, the teacher's {}",
-               outputs_[o], y_s.size(1), y_t.size(1));
-      sum += ((y_s - y_t).pow(2).sum(1) / norm2_[o].narrow(0, begin, y_s.size(0))).sum().item<double>();
+      const int64_t n = ys[o].size(0), values = ys[o].numel() / std::max<int64_t>(n, 1);
+      PK_CHECK(values == teacher_[o].size(1), "label-free scoring: output '{}' has {} values per image, the teacher's {}",
+               outputs_[o], values, teacher_[o].size(1));
+      ts.push_back(teacher_[o].narrow(0, begin, n));
     }
+    sum += output_map_distance(ys, ts).sum().item<double>();
   });
   return sum / static_cast<double>(size());
 }

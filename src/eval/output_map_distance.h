@@ -37,8 +37,11 @@ class OutputMapReference {
   int64_t batch_size_;
   std::vector<std::string> outputs_;
   std::vector<torch::Tensor> teacher_;  // per output: float [N, |y_o|]
-  std::vector<torch::Tensor> norm2_;    // per output: float [N], ‖y_t,o‖² clamped away from 0
 };
+
+/// D per image of a batch: float [B], differentiable in `student`. student[o] and teacher[o] are
+/// output o of both networks on the same B images (any per-image shape, equal in both).
+torch::Tensor output_map_distance(const std::vector<torch::Tensor>& student, const std::vector<torch::Tensor>& teacher);
 
 /// True if label-free scoring of `graph` compares output maps (several outputs, or an output
 /// that is not a vector) rather than class scores (eval/feature_distance.h).

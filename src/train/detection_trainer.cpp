@@ -12,6 +12,7 @@
 #include "core/progress.h"
 #include "core/timer.h"
 #include "data/random.h"
+#include "eval/output_map_distance.h"
 #include "train/evaluate_detector.h"
 #include "train/train_checkpoint.h"
 
@@ -27,20 +28,51 @@ void validate(const DetectionTrainOptions& o, const DatasetSplits& splits) {
   PK_CHECK(splits.train.size() > 0, "the training set is empty");
   PK_CHECK(!o.resume || !o.checkpoint_path.empty(), "--resume needs a checkpoint path");
   PK_CHECK(o.stop_after_epochs >= 0, "stop-after {} must be ≥ 0", o.stop_after_epochs);
+  PK_CHECK(o.kd_alpha >= 0 && o.kd_alpha < 1, "--kd-alpha {} of a detector must be in [0, 1): the boxes always "
+           "take part (label-free fine-tuning of detectors is not available)", o.kd_alpha);
+  PK_CHECK(o.kd_scale > 0, "kd scale {} must be > 0", o.kd_scale);
   if (!o.checkpoint_path.empty()) check_writable_path(o.checkpoint_path);
   validate(o.optimizer);
 }
 
 struct EpochSums {
-  double loss = 0, box = 0, objectness = 0, classes = 0;
+  double loss = 0, box = 0, objectness = 0, classes = 0, distill = 0;
   int64_t batches = 0, images = 0;
   double lr = 0;  // at the last step
 };
 
 std::string status(const EpochSums& s, double seconds) {
   const double n = static_cast<double>(std::max<int64_t>(s.batches, 1));
-  return fmt::format("loss={:.3f} box={:.3f} obj={:.3f} cls={:.3f} {:.0f} img/s", s.loss / n, s.box / n,
-                     s.objectness / n, s.classes / n, s.images / std::max(seconds, 1e-9));
+  const std::string kd = s.distill > 0 ? fmt::format(" kd={:.3f}", s.distill / n) : std::string();
+  return fmt::format("loss={:.3f} box={:.3f} obj={:.3f} cls={:.3f}{} {:.0f} img/s", s.loss / n, s.box / n,
+                     s.objectness / n, s.classes / n, kd, s.images / std::max(seconds, 1e-9));
+}
+
+struct StepLoss {
+  torch::Tensor total;  // scalar, differentiable
+  YoloLossParts yolo;
+  double distill = 0;   // the weighted distillation term
+};
+
+/// The YOLO loss of one batch, mixed with the distillation term when there is a teacher.
+StepLoss step_loss(Executor& detector, const DetectionBatch& batch, const YoloLayout& layout,
+                   const DetectionTrainOptions& options) {
+  const std::vector<torch::Tensor> outputs = detector.forward_all({batch.images});
+  StepLoss l{torch::Tensor(), yolo_loss(outputs, batch.objects, layout, options.loss), 0};
+  if (options.teacher == nullptr) {
+    l.total = l.yolo.total;
+    return l;
+  }
+  std::vector<torch::Tensor> targets;
+  {
+    torch::NoGradGuard no_grad;
+    options.teacher->eval();
+    targets = options.teacher->forward_all({batch.images});
+  }
+  const torch::Tensor kd = options.kd_alpha * options.kd_scale * output_map_distance(outputs, targets).sum();
+  l.distill = kd.item<double>();
+  l.total = (1 - options.kd_alpha) * l.yolo.total + kd;
+  return l;
 }
 
 struct EpochSchedule {
@@ -66,7 +98,7 @@ EpochSums train_one_epoch(Executor& detector, torch::optim::Optimizer& optimizer
     const std::vector<int64_t> indices(order.begin() + begin, order.begin() + std::min(n, begin + options.batch_size));
     const DetectionBatch batch = make_detection_batch(splits.train, indices, options.augment, splits.normalization,
                                                       options.seed ^ (static_cast<uint64_t>(epoch) << 32) ^ step);
-    const YoloLossParts loss = yolo_loss(detector.forward_all({batch.images}), batch.objects, layout, options.loss);
+    const StepLoss loss = step_loss(detector, batch, layout, options);
     const double value = loss.total.item<double>();
     PK_CHECK(std::isfinite(value), "training diverged: the loss became {} at epoch {} step {} (lr {:.4g}); lower --lr{}",
              value, epoch + 1, step + 1, sums.lr,
@@ -76,7 +108,8 @@ EpochSums train_one_epoch(Executor& detector, torch::optim::Optimizer& optimizer
     optimizer.zero_grad();
     loss.total.backward();
     optimizer.step();
-    sums.loss += value, sums.box += loss.box, sums.objectness += loss.objectness, sums.classes += loss.classes;
+    sums.loss += value, sums.box += loss.yolo.box, sums.objectness += loss.yolo.objectness;
+    sums.classes += loss.yolo.classes, sums.distill += loss.distill;
     sums.batches += 1, sums.images += static_cast<int64_t>(indices.size());
     if (bar) bar->update(step + 1, status(sums, timer.seconds()));
   }
@@ -90,6 +123,7 @@ DetectionEpoch epoch_record(int epoch, const EpochSums& sums, double seconds) {
   const double batches = static_cast<double>(std::max<int64_t>(sums.batches, 1));
   rec.loss = sums.loss / batches, rec.box = sums.box / batches;
   rec.objectness = sums.objectness / batches, rec.classes = sums.classes / batches;
+  rec.distill = sums.distill / batches;
   rec.images_per_second = sums.images / std::max(seconds, 1e-9);
   return rec;
 }
@@ -109,7 +143,7 @@ OptimizerOptions DetectionTrainOptions::default_optimizer() {
 
 nlohmann::json to_json(const DetectionEpoch& e) {
   return {{"epoch", e.epoch}, {"lr", e.lr}, {"loss", e.loss}, {"box", e.box}, {"objectness", e.objectness},
-          {"classes", e.classes}, {"test_map50", e.map50}, {"test_map50_95", e.map50_95},
+          {"classes", e.classes}, {"distill", e.distill}, {"test_map50", e.map50}, {"test_map50_95", e.map50_95},
           {"images_per_second", e.images_per_second}, {"seconds", e.seconds}};
 }
 
@@ -117,19 +151,23 @@ DetectionEpoch detection_epoch_from_json(const nlohmann::json& j) {
   DetectionEpoch e;
   e.epoch = j.at("epoch"), e.lr = j.at("lr");
   e.loss = j.at("loss"), e.box = j.at("box"), e.objectness = j.at("objectness"), e.classes = j.at("classes");
+  e.distill = j.value("distill", 0.0);
   e.map50 = j.at("test_map50"), e.map50_95 = j.at("test_map50_95");
   e.images_per_second = j.at("images_per_second"), e.seconds = j.at("seconds");
   return e;
 }
 
 nlohmann::json to_json(const DetectionTrainOptions& o) {
-  return {{"epochs", o.epochs}, {"batch_size", o.batch_size}, {"optimizer", o.optimizer.type},
-          {"lr", o.optimizer.lr}, {"momentum", o.optimizer.momentum}, {"nesterov", o.optimizer.nesterov},
-          {"weight_decay", o.optimizer.weight_decay}, {"min_lr", o.optimizer.min_lr},
-          {"warmup_epochs", o.optimizer.warmup_epochs}, {"horizontal_flip", o.augment.horizontal_flip},
-          {"scale_jitter", o.augment.scale_jitter}, {"box_weight", o.loss.box_weight},
-          {"objectness_weight", o.loss.objectness_weight}, {"class_weight", o.loss.class_weight},
-          {"anchor_iou_threshold", o.loss.anchor_iou_threshold}, {"seed", o.seed}};
+  nlohmann::json j{{"epochs", o.epochs}, {"batch_size", o.batch_size}, {"optimizer", o.optimizer.type},
+                   {"lr", o.optimizer.lr}, {"momentum", o.optimizer.momentum}, {"nesterov", o.optimizer.nesterov},
+                   {"weight_decay", o.optimizer.weight_decay}, {"min_lr", o.optimizer.min_lr},
+                   {"warmup_epochs", o.optimizer.warmup_epochs}, {"horizontal_flip", o.augment.horizontal_flip},
+                   {"scale_jitter", o.augment.scale_jitter}, {"box_weight", o.loss.box_weight},
+                   {"objectness_weight", o.loss.objectness_weight}, {"class_weight", o.loss.class_weight},
+                   {"anchor_iou_threshold", o.loss.anchor_iou_threshold}, {"seed", o.seed}};
+  // Only with a teacher: checkpoints of runs without one stay resumable.
+  if (o.teacher) j["distillation"] = {{"alpha", o.kd_alpha}, {"scale", o.kd_scale}};
+  return j;
 }
 
 nlohmann::json detection_run_settings(const DetectionTrainOptions& o) {

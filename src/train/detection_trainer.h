@@ -26,6 +26,13 @@ struct DetectionTrainOptions {
   OptimizerOptions optimizer = default_optimizer();
   DetectionAugmentOptions augment;  // flip + scale jitter by default
   YoloLossOptions loss;
+  /// If set, distill from this network (usually the unpruned original), run in eval mode on the
+  /// same augmented batch: loss = (1 − kd_alpha) · YOLO loss + kd_alpha · kd_scale · Σ_images D,
+  /// D the relative squared error of the raw output maps (eval/output_map_distance.h). Both
+  /// terms are sums over the batch's images.
+  Executor* teacher = nullptr;
+  double kd_alpha = 0.5;  // in [0, 1)
+  double kd_scale = 1.0;  // D per image → the YOLO loss's per-image scale
   uint64_t seed = 0;
   int eval_every = 1;               // epochs between test-set mAP evaluations (the last is always evaluated)
   bool show_progress = true;
@@ -48,6 +55,7 @@ struct DetectionEpoch {
   int epoch = 0;  // 1-based
   double lr = 0;
   double loss = 0, box = 0, objectness = 0, classes = 0;  // means per batch
+  double distill = 0;                                    // the weighted distillation term, mean per batch
   double map50 = -1, map50_95 = -1;                      // test split; -1 = not evaluated this epoch
   double images_per_second = 0;
   double seconds = 0;

@@ -65,5 +65,24 @@ TEST(OutputMapDistance, ReadsNoLabelAndRefusesOtherOutputs) {
   EXPECT_TRUE(has_output_maps(other));  // a 4×8×8 map, not a vector
 }
 
+// The per-batch form used as a distillation loss: D per image, by hand, and differentiable.
+TEST(OutputMapDistance, PerImageDistanceByHandWithGradients) {
+  const auto t1 = torch::tensor({1.0f, 0.0f, 2.0f, 0.0f}).view({2, 2});     // images: [1, 0], [2, 0]
+  const auto t2 = torch::tensor({3.0f, 4.0f, 0.0f, 1.0f}).view({2, 1, 2});  // images: [3, 4], [0, 1]
+  auto s1 = torch::tensor({2.0f, 0.0f, 2.0f, 0.0f}).view({2, 2}).requires_grad_();
+  auto s2 = torch::tensor({3.0f, 4.0f, 0.0f, -1.0f}).view({2, 1, 2}).requires_grad_();
+  const torch::Tensor d = output_map_distance({s1, s2}, {t1, t2});
+  ASSERT_EQ(d.sizes(), (std::vector<int64_t>{2}));
+  // image 0: ‖[2,0]−[1,0]‖²/1 + 0 = 1; image 1: 0 + ‖[0,−1]−[0,1]‖²/1 = 4.
+  EXPECT_NEAR(d[0].item<double>(), 1.0, 1e-6);
+  EXPECT_NEAR(d[1].item<double>(), 4.0, 1e-6);
+  d.sum().backward();
+  // ∂/∂s = 2(s − t)/‖t‖²: only the entries that differ get a gradient.
+  EXPECT_NEAR(s1.grad()[0][0].item<double>(), 2.0, 1e-6);
+  EXPECT_NEAR(s2.grad()[1][0][1].item<double>(), -4.0, 1e-6);
+  EXPECT_EQ(s1.grad()[1][0].item<double>(), 0.0);
+  EXPECT_NEAR(output_map_distance({t1, t2}, {t1, t2}).abs().sum().item<double>(), 0.0, 1e-12);
+}
+
 }  // namespace
 }  // namespace pk

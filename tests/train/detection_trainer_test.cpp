@@ -6,9 +6,12 @@
 #include <torch/torch.h>
 
 #include <filesystem>
+#include <memory>
 #include <string>
 
 #include "core/error.h"
+#include "eval/output_map_distance.h"
+#include "train/bn_recalibration.h"
 #include "models/darknet.h"
 #include "train/detection_trainer.h"
 #include "weights/model_file.h"
@@ -128,6 +131,51 @@ TEST(DetectionTrainer, ResumeWithOtherSettingsIsRefusedNamingThem) {
 
   o.checkpoint_path = (s.dir / "missing.ckpt").string();
   EXPECT_THROW(train_detector(ex, s.splits, s.layout, o), UserError);
+  fs::remove_all(s.dir);
+}
+
+// Distillation (DetectionTrainOptions::teacher): the student's raw outputs move towards the
+// teacher's much more than training on the boxes alone moves them; the run records the term and
+// its settings (only with a teacher), and kd_alpha 1 (no boxes) is refused.
+TEST(DetectionTrainer, DistillationPullsTheOutputsTowardsTheTeacher) {
+  const Fixture s = setup("kd");
+  Executor teacher(s.graph, WeightStore::initialize(s.graph, 5));
+  DetectionTrainOptions teach = options("");
+  teach.epochs = 6;
+  train_detector(teacher, s.splits, s.layout, teach);  // a trained detector, as a real teacher is
+  const OutputMapReference reference(teacher, s.splits.train, s.splits.normalization, 8);
+  const auto distance_after = [&](Executor* kd_teacher, DetectionTrainOptions o) {
+    Executor student(s.graph, WeightStore::initialize(s.graph, 0));
+    o.teacher = kd_teacher;
+    o.kd_alpha = 0.9;
+    o.augment.horizontal_flip = false;
+    o.augment.scale_jitter = 0;
+    const DetectionTrainResult r = train_detector(student, s.splits, s.layout, o);
+    for (const DetectionEpoch& e : r.history) EXPECT_EQ(e.distill > 0, kd_teacher != nullptr) << e.epoch;
+    // BN statistics recomputed on the training images: after 24 steps the running averages lag
+    // the weights, and what is compared here is what the weights learned.
+    RecalibrationOptions calib;
+    calib.batches = 2;
+    calib.batch_size = 8;
+    recalibrate_batch_norm(student, s.splits.train, s.splits.normalization, calib);
+    return reference.distance(student);
+  };
+  DetectionTrainOptions o = options("");
+  o.epochs = 12;
+  o.batch_size = 8;
+  const double start = reference.distance(*std::make_unique<Executor>(s.graph, WeightStore::initialize(s.graph, 0)));
+  const double boxes_only = distance_after(nullptr, o);
+  const double distilled = distance_after(&teacher, o);
+  EXPECT_LT(distilled, 0.5 * start) << "boxes only: " << boxes_only;
+  EXPECT_LT(distilled, 0.5 * boxes_only) << "start: " << start;
+
+  DetectionTrainOptions with = o;
+  with.teacher = &teacher;
+  EXPECT_EQ(detection_run_settings(with).at("distillation").at("alpha"), 0.5);
+  EXPECT_FALSE(detection_run_settings(o).contains("distillation"));  // older checkpoints stay resumable
+  with.kd_alpha = 1;
+  Executor ex(s.graph, WeightStore::initialize(s.graph, 0));
+  EXPECT_THROW(train_detector(ex, s.splits, s.layout, with), UserError);  // the boxes always take part
   fs::remove_all(s.dir);
 }
 

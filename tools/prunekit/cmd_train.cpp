@@ -41,8 +41,11 @@ bool given(const TrainCommandOptions& o, const std::string& flag) { return o.cmd
 
 /// The detection run of `o`: the YOLO recipe's defaults wherever the user gave no value.
 DetectionTrainRequest detection_request(const TrainCommandOptions& o) {
-  PK_CHECK(o.teacher.empty(), "--teacher: distillation is not available for detectors yet; fine-tune on the boxes");
+  PK_CHECK(!o.label_free, "--label-free is not available for detectors: their fine-tune always reads the boxes "
+           "(distill with --teacher and --kd-alpha below 1)");
   DetectionTrainRequest r;
+  r.teacher = o.teacher;
+  if (given(o, "--kd-alpha")) r.train.kd_alpha = o.train.distillation.alpha;
   r.model = given(o, "--model") ? o.model : "yolo-tiny";
   if (o.command == "finetune") {  // the finetune defaults: 10 epochs, half the YOLO lr, no warm-up
     r.train.epochs = o.train.epochs;
@@ -145,6 +148,7 @@ void run(TrainCommandOptions& o) {
     nlohmann::json resolved = to_json(request.train);
     resolved["model"] = request.model, resolved["out"] = o.out, resolved["width"] = o.width;
     resolved["threads"] = threads, resolved["data"] = data_options_json(o.data);
+    if (!o.teacher.empty()) resolved["teacher"] = o.teacher, resolved["kd_alpha"] = request.train.kd_alpha;
     print_resolved_options(o.command, resolved);
     const DatasetSplits data = load_dataset(o.data);
     request.train.settings = run_inputs(o, nullptr, data, nullptr);  // the model digest is added once it is built
@@ -277,7 +281,8 @@ Action register_finetune(CLI::App& app) {
   cmd->add_option("--model", o->model, "model file (.pkm or .onnx) to fine-tune")->required();
   cmd->add_option("--teacher", o->teacher, "model file (.pkm or .onnx) to distill from (usually the unpruned original)");
   cmd->add_option("--kd-alpha", o->train.distillation.alpha,
-                  "weight of the distillation loss (1 = label-free: labels are not used)")
+                  "weight of the distillation loss (1 = label-free: labels are not used); a detector's default "
+                  "is 0.5 and must stay below 1")
       ->capture_default_str();
   cmd->add_option("--kd-temperature", o->train.distillation.temperature, "distillation temperature")
       ->capture_default_str();

@@ -1,6 +1,9 @@
 #include "detection_cli.h"
 
+#include <fmt/ranges.h>
+
 #include <iostream>
+#include <memory>
 
 #include "common.h"
 #include "core/error.h"
@@ -48,6 +51,21 @@ void save_final_detector(const std::string& out, const Executor& executor, const
   save_network(out, executor.graph(), executor.weights(), metadata);  // .pkm, .onnx or .pt by extension
 }
 
+/// The detector at `path` to distill `student` (from `student_name`) from: its outputs must be the
+/// student's, name for name and shape for shape (pruning keeps a detector's outputs; another
+/// input size shows as other output shapes).
+std::unique_ptr<Executor> load_teacher(const std::string& path, const Graph& student, const std::string& student_name) {
+  ModelFile t = load_network(path);  // .pkm, or .onnx imported
+  const std::vector<std::string>& outputs = student.outputs();
+  PK_CHECK(t.graph.outputs() == outputs, "--teacher '{}' has outputs ({}) but '{}' has ({}): distillation compares "
+           "the raw output maps one by one", path, fmt::join(t.graph.outputs(), ", "), student_name,
+           fmt::join(outputs, ", "));
+  for (const std::string& o : outputs)
+    PK_CHECK(t.graph.node(o).shape == student.node(o).shape, "--teacher '{}': output '{}' is {} but '{}''s is {}", path,
+             o, t.graph.node(o).shape.str(), student_name, student.node(o).shape.str());
+  return std::make_unique<Executor>(std::move(t.graph), std::move(t.weights));
+}
+
 }  // namespace
 
 YoloLayout detector_layout(const Graph& graph, const nlohmann::json& metadata, const std::string& model) {
@@ -89,6 +107,13 @@ void run_detection_training(const DetectionTrainRequest& r, const DatasetSplits&
   Executor executor(model.graph, model.weights);
   DetectionTrainOptions train = r.train;
   if (train.settings.contains("model")) train.settings["model"]["digest"] = model_identity(model.graph, model.weights);
+  const std::unique_ptr<Executor> teacher = r.teacher.empty() ? nullptr : load_teacher(r.teacher, model.graph, r.model);
+  if (teacher) {
+    train.teacher = teacher.get();
+    const nlohmann::json record{{"model", r.teacher}, {"digest", model_identity(teacher->graph(), teacher->weights())}};
+    train.settings["teacher"] = record;
+    metadata["training"]["teacher"] = {{"model", r.teacher}, {"alpha", train.kd_alpha}, {"scale", train.kd_scale}};
+  }
   const GraphCost cost = graph_cost(executor.graph());
   std::cerr << fmt::format("training detector '{}' ({} MACs, {} params, {} scales × {} anchors) on {} images of "
                            "'{}', testing on {}\n",

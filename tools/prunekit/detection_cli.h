@@ -22,6 +22,7 @@ struct DetectionTrainRequest {
   DataOptions data;
   DetectionTrainOptions train;
   int threads = 0;
+  std::string teacher;    // a detector model file to distill from (train.teacher is set from it); "" = none
 };
 
 /// The layout of a detector model file: its anchors from metadata["detection"]["anchors"].
