@@ -45,7 +45,7 @@ DetectionTrainRequest detection_request(const TrainCommandOptions& o) {
            "(distill with --teacher and --kd-alpha below 1)");
   DetectionTrainRequest r;
   r.teacher = o.teacher;
-  if (given(o, "--kd-alpha")) r.train.kd_alpha = o.train.distillation.alpha;
+  if (o.command == "finetune" && given(o, "--kd-alpha")) r.train.kd_alpha = o.train.distillation.alpha;  // train has no --kd-alpha
   r.model = given(o, "--model") ? o.model : "yolo-tiny";
   if (o.command == "finetune") {  // the finetune defaults: 10 epochs, half the YOLO lr, no warm-up
     r.train.epochs = o.train.epochs;
