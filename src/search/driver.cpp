@@ -230,6 +230,7 @@ class SearchRun {
     result_.pareto_path = (dir / "pareto.json").string();
     result_.checkpoint_path = (dir / "checkpoint").string();
     result_.finalists_path = (dir / "finalists.json").string();
+    fs::remove(result_.finalists_path, ec);  // an earlier run's; this run writes its own at the end
     check_writable_path(result_.checkpoint_path);
 
     std::optional<SearchCheckpoint> checkpoint;
