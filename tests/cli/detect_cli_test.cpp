@@ -95,6 +95,43 @@ TEST(DetectCli, TrainEvalSearchOnGeneratedShapes) {
   fs::remove_all(d);
 }
 
+// finetune --teacher on a detector distills the raw output maps (kd-alpha 0.5 by default); a teacher
+// whose outputs differ and --label-free (a detector always reads its boxes) are user errors.
+TEST(DetectCli, FinetuneDistillsFromADetectorTeacher) {
+  const fs::path d = temp_dir("teacher");
+  const std::string model = (d / "det.pkm").string();
+  const std::string train = std::string("train --model yolo-tiny --width 0.25 ") + kTinyShapes +
+                            " --epochs 1 --batch-size 8 --no-progress";
+  ASSERT_EQ(run_prunekit(train + " --out " + model).code, 0);
+  const std::string finetune = "finetune --model " + model + " --epochs 1 --batch-size 8 --no-progress --teacher ";
+
+  const std::string tuned = (d / "tuned.pkm").string();
+  const CommandResult f = run_prunekit(finetune + model + " --out " + tuned);
+  ASSERT_EQ(f.code, 0) << f.output;
+  const nlohmann::json teacher = load_model(tuned).metadata["training"]["teacher"];
+  EXPECT_EQ(teacher["model"], model);
+  EXPECT_EQ(teacher["alpha"], 0.5);
+  const CommandResult alpha = run_prunekit(finetune + model + " --kd-alpha 0.2 --out " + tuned);
+  ASSERT_EQ(alpha.code, 0) << alpha.output;
+  EXPECT_DOUBLE_EQ(load_model(tuned).metadata["training"]["teacher"]["alpha"].get<double>(), 0.2);
+
+  // A detector trained at 96 px has larger output maps than the 64 px student.
+  const std::string large = (d / "large.pkm").string();
+  std::string large_train = train;
+  large_train.replace(large_train.find("--image-size 64"), 15, "--image-size 96");
+  ASSERT_EQ(run_prunekit(large_train + " --out " + large).code, 0);
+  const std::string refused = (d / "refused.pkm").string();
+  const CommandResult mismatch = run_prunekit(finetune + large + " --out " + refused);
+  EXPECT_EQ(mismatch.code, 2) << mismatch.output;
+  EXPECT_NE(mismatch.output.find("--teacher '" + large + "': output"), std::string::npos) << mismatch.output;
+  const CommandResult label_free = run_prunekit(finetune + model + " --label-free --out " + refused);
+  EXPECT_EQ(label_free.code, 2) << label_free.output;
+  EXPECT_NE(label_free.output.find("--label-free is not available for detectors"), std::string::npos)
+      << label_free.output;
+  EXPECT_FALSE(fs::exists(refused));
+  fs::remove_all(d);
+}
+
 // Every search method runs on a detector and writes a pruned detector within the budget that keeps
 // its anchors and still evaluates (ABCP, AMC: channels and blocks; gconv: grouped convolutions).
 TEST(DetectCli, EveryMethodSearchesADetector) {
