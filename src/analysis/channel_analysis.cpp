@@ -231,6 +231,7 @@ void ChannelAnalysisBuilder::visit(int i) {
     case OpKind::kMaxPool2d:
     case OpKind::kAvgPool2d:
     case OpKind::kGlobalAvgPool:
+    case OpKind::kPad:
     case OpKind::kUpsample:
     case OpKind::kIdentity:
       values_[i] = values_[ins[0]];

@@ -64,6 +64,7 @@ ChannelCostModel::ChannelCostModel(const Graph& graph, const ChannelAnalysis& an
       case OpKind::kMaxPool2d:
       case OpKind::kAvgPool2d:
       case OpKind::kGlobalAvgPool:
+      case OpKind::kPad:
       case OpKind::kUpsample:
       case OpKind::kFlatten:
       case OpKind::kChannelPermute:

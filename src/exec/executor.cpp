@@ -110,6 +110,10 @@ torch::Tensor Executor::run_node(int index, const std::vector<torch::Tensor>& va
     }
     case OpKind::kGlobalAvgPool:
       return torch::adaptive_avg_pool2d(x(0), {1, 1});
+    case OpKind::kPad: {
+      const auto& a = n.attr<PadAttrs>();
+      return torch::constant_pad_nd(x(0), {a.left, a.right, a.top, a.bottom}, a.value);
+    }
     case OpKind::kUpsample: {
       const int s = n.attr<UpsampleAttrs>().scale;
       return torch::upsample_nearest2d(x(0), {x(0).size(2) * s, x(0).size(3) * s});

@@ -63,7 +63,17 @@ struct ChannelPermuteAttrs {
   std::vector<int> order;  // out channel c = in channel order[c]; a permutation of [0, C)
 };
 
+/// Constant padding of a feature map [C,H,W] → [C, H+top+bottom, W+left+right], in pixels (≥ 0).
+/// The value is 0 (a zero Pad) or −∞ (the implicit padding of a max pool whose pads are asymmetric).
+struct PadAttrs {
+  int top = 0;
+  int left = 0;
+  int bottom = 0;
+  int right = 0;
+  double value = 0.0;
+};
+
 using Attrs = std::variant<std::monostate, InputAttrs, ConvAttrs, BatchNormAttrs, LeakyReluAttrs,
-                           PoolAttrs, UpsampleAttrs, LinearAttrs, ChannelPermuteAttrs>;
+                           PoolAttrs, UpsampleAttrs, LinearAttrs, ChannelPermuteAttrs, PadAttrs>;
 
 }  // namespace pk

@@ -115,6 +115,10 @@ std::string GraphBuilder::global_avg_pool(const std::string& name, const std::st
 std::string GraphBuilder::upsample(const std::string& name, const std::string& x, int scale) {
   return add(Node{name, OpKind::kUpsample, {x}, UpsampleAttrs{scale}, {}});
 }
+
+std::string GraphBuilder::pad(const std::string& name, const std::string& x, const PadAttrs& attrs) {
+  return add(Node{name, OpKind::kPad, {x}, attrs, {}});
+}
 std::string GraphBuilder::flatten(const std::string& name, const std::string& x) {
   return add(Node{name, OpKind::kFlatten, {x}, {}, {}});
 }

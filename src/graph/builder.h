@@ -43,6 +43,7 @@ class GraphBuilder {
   std::string avg_pool(const std::string& name, const std::string& x, int kernel, int stride,
                        int padding = 0, bool ceil_mode = false, bool count_include_pad = true);
   std::string global_avg_pool(const std::string& name, const std::string& x);
+  std::string pad(const std::string& name, const std::string& x, const PadAttrs& attrs);
   std::string upsample(const std::string& name, const std::string& x, int scale = 2);
   std::string flatten(const std::string& name, const std::string& x);
   std::string linear(const std::string& name, const std::string& x, int out_features, bool bias = true);

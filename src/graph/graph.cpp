@@ -47,6 +47,8 @@ bool attrs_equal(const Attrs& a, const Attrs& b) {
                  x.ceil_mode == y.ceil_mode && x.count_include_pad == y.count_include_pad;
         } else if constexpr (std::is_same_v<T, UpsampleAttrs>) {
           return x.scale == y.scale;
+        } else if constexpr (std::is_same_v<T, PadAttrs>) {
+          return x.top == y.top && x.left == y.left && x.bottom == y.bottom && x.right == y.right && x.value == y.value;
         } else if constexpr (std::is_same_v<T, LinearAttrs>) {
           return x.out_features == y.out_features && x.bias == y.bias;
         } else {

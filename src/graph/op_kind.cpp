@@ -26,6 +26,7 @@ const char* op_name(OpKind op) {
     case OpKind::kMaxPool2d: return "MaxPool2d";
     case OpKind::kAvgPool2d: return "AvgPool2d";
     case OpKind::kGlobalAvgPool: return "GlobalAvgPool";
+    case OpKind::kPad: return "Pad";
     case OpKind::kUpsample: return "Upsample";
     case OpKind::kFlatten: return "Flatten";
     case OpKind::kLinear: return "Linear";

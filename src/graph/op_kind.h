@@ -26,6 +26,7 @@ enum class OpKind {
   kMaxPool2d,       // PoolAttrs
   kAvgPool2d,       // PoolAttrs
   kGlobalAvgPool,   // [C,H,W] → [C,1,1]
+  kPad,             // PadAttrs; constant spatial padding, asymmetric allowed
   kUpsample,        // UpsampleAttrs; nearest neighbour
   kFlatten,         // [C,H,W] → [C·H·W], channel-major
   kLinear,          // LinearAttrs; weight [out, in], optional bias [out]

@@ -44,6 +44,7 @@ std::vector<TensorSpec> tensor_specs(const Node& n, const Shape& output, int64_t
     case OpKind::kMaxPool2d:
     case OpKind::kAvgPool2d:
     case OpKind::kGlobalAvgPool:
+    case OpKind::kPad:
     case OpKind::kUpsample:
     case OpKind::kFlatten:
     case OpKind::kChannelPermute:

@@ -1,6 +1,7 @@
 // Shape rules of every op (one switch), with the validation that names the node, and the size
 // limits: no output or tensor larger than kMaxElements, no size arithmetic that overflows int64.
 #include <algorithm>
+#include <limits>
 
 #include "core/error.h"
 #include "graph/builder.h"
@@ -171,6 +172,19 @@ Shape infer_unchecked(const Node& n, const std::vector<const Shape*>& in) {
       expect_arity(n, in, 1);
       expect_no_attrs(n);
       return Shape{{expect_feature_map(n, *in[0]).channels(), 1, 1}};
+    case OpKind::kPad: {
+      expect_arity(n, in, 1);
+      const auto& a = expect_attrs<PadAttrs>(n);
+      PK_CHECK(a.top >= 0 && a.left >= 0 && a.bottom >= 0 && a.right >= 0,
+               "pad '{}': pads top={} left={} bottom={} right={} must be ≥ 0", n.name, a.top, a.left, a.bottom, a.right);
+      PK_CHECK(a.value == 0.0 || a.value == -std::numeric_limits<double>::infinity(),
+               "pad '{}': value {} is not supported; only 0 or -inf", n.name, a.value);
+      const Shape& x = expect_feature_map(n, *in[0]);
+      const std::optional<int64_t> h = checked_add(x.height(), int64_t{a.top} + a.bottom);
+      const std::optional<int64_t> w = checked_add(x.width(), int64_t{a.left} + a.right);
+      PK_CHECK(h && w, "pad '{}': input {} padded does not fit in int64", n.name, x.str());
+      return Shape{{x.channels(), *h, *w}};
+    }
     case OpKind::kUpsample: {
       expect_arity(n, in, 1);
       const auto& a = expect_attrs<UpsampleAttrs>(n);

@@ -37,6 +37,8 @@ std::string attrs_to_text(const Node& n) {
           return s;
         } else if constexpr (std::is_same_v<T, UpsampleAttrs>) {
           return fmt::format(" scale={}", a.scale);
+        } else if constexpr (std::is_same_v<T, PadAttrs>) {
+          return fmt::format(" top={} left={} bottom={} right={} value={}", a.top, a.left, a.bottom, a.right, a.value);
         } else if constexpr (std::is_same_v<T, LinearAttrs>) {
           return fmt::format(" out={} bias={}", a.out_features, boolean(a.bias));
         } else {
@@ -123,6 +125,15 @@ Attrs attrs_from_text(OpKind op, AttrReader& r, const std::string& where) {
     }
     case OpKind::kUpsample:
       return UpsampleAttrs{r.integer("scale", 2)};
+    case OpKind::kPad: {
+      PadAttrs a;
+      a.top = r.integer("top", 0);
+      a.left = r.integer("left", 0);
+      a.bottom = r.integer("bottom", 0);
+      a.right = r.integer("right", 0);
+      a.value = r.number("value", 0.0);
+      return a;
+    }
     case OpKind::kLinear: {
       LinearAttrs a;
       a.out_features = r.integer("out", 0);

@@ -12,18 +12,20 @@
 
 namespace pk {
 
-/// The importer's pending nodes in topological order, and their positions by name.
+/// The importer's pending nodes in topological order, their positions by name, and the graph outputs.
 struct PendingNodes {
   std::vector<Node>& nodes;
   const std::unordered_map<std::string, int>& index;
+  const std::vector<std::string>& outputs;
   const Node& producer(const std::string& name) const { return nodes.at(static_cast<size_t>(index.at(name))); }
 };
 
 struct ImportRewrite {
   const char* name;     // "gated-activation"
   const char* pattern;  // what it matches and what it becomes, for docs and messages
-  /// Rewrites matches in place (a replaced node keeps its name and shape; nodes it no longer
-  /// reads are left for the dead-node sweep); returns the number of matches.
+  /// Rewrites matches in place (a replaced node keeps its name, and every node read by a graph
+  /// output keeps its output shape; shapes are inferred again when the graph is built; nodes no
+  /// longer read are left for the dead-node sweep); returns the number of matches.
   int (*apply)(PendingNodes& pending);
 };
 

@@ -209,6 +209,13 @@ class OnnxExporter {
       case OpKind::kGlobalAvgPool:
         node("GlobalAveragePool", n.name, {in[0]}, n.name);
         return;
+      case OpKind::kPad: {  // opset 13: pads and constant_value are inputs; pads = [N,C,H,W begins, ... ends]
+        const auto& a = n.attr<PadAttrs>();
+        const std::string pads = fresh(n.name + ".pads");
+        encode_int64_tensor(g_->add_initializer(), pads, {8}, {0, 0, a.top, a.left, 0, 0, a.bottom, a.right});
+        node("Pad", n.name, {in[0], pads, float_const(n.name + ".value", {}, {static_cast<float>(a.value)})}, n.name);
+        return;
+      }
       case OpKind::kUpsample: {
         const float s = static_cast<float>(n.attr<UpsampleAttrs>().scale);
         auto* r = node("Resize", n.name, {in[0], "", float_const(n.name + ".scales", {4}, {1.0f, 1.0f, s, s})}, n.name);

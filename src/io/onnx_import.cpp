@@ -151,7 +151,9 @@ const std::map<std::string, OnnxImporter::Handler>& OnnxImporter::handlers() {
       {"Unsqueeze", [](OnnxImporter& i, N n, A a) { i.unsqueeze(n, a, false); }},
       {"Squeeze", [](OnnxImporter& i, N n, A a) { i.unsqueeze(n, a, true); }},
       {"Slice", [](OnnxImporter& i, N n, A) { i.slice(n); }},
-      {"Cast", [](OnnxImporter& i, N n, A) { i.cast(n); }},
+      {"Cast", [](OnnxImporter& i, N n, A a) { i.cast(n, a); }},
+      {"ConstantOfShape", [](OnnxImporter& i, N n, A a) { i.constant_of_shape(n, a); }},
+      {"Transpose", [](OnnxImporter& i, N n, A a) { i.transpose(n, a); }},
   };
   return table;
 }
@@ -176,12 +178,10 @@ OnnxImport OnnxImporter::finish() {
     PK_CHECK(it->second.kind == OnnxValue::Kind::kFeature,
              "'{}': graph output '{}' is a constant or shape value, not a tensor computed from the input", source_,
              o.name());
-    PK_CHECK(it->second.pad == (Hw{0, 0}), "'{}': graph output '{}' is the output of a Pad; only Pads folded into a "
-             "following Conv or AveragePool are supported", source_, o.name());
     outputs.push_back(it->second.node);
   }
   PK_CHECK(!outputs.empty(), "'{}': the graph has no output", source_);
-  PendingNodes rewritable{nodes_, index_};
+  PendingNodes rewritable{nodes_, index_, outputs};
   for (const ImportRewrite& rewrite : import_rewrites()) rewrite.apply(rewritable);
   // Every node the outputs depend on, by an explicit stack (a recursion would overflow the call
   // stack on long chains).
@@ -249,16 +249,13 @@ const OnnxValue& OnnxImporter::input(const onnx::NodeProto& n, int k) const {
   return it->second;
 }
 
-const OnnxValue& OnnxImporter::feature(const onnx::NodeProto& n, int k, int rank, bool allow_pad) const {
+const OnnxValue& OnnxImporter::feature(const onnx::NodeProto& n, int k, int rank) const {
   const OnnxValue& v = input(n, k);
   PK_CHECK(v.kind == OnnxValue::Kind::kFeature,
            "{}: input '{}' is a constant; prunekit supports this op only on tensors computed from the graph input",
            where(n), n.input(k));
   const int r = rank_of(v);
   PK_CHECK(rank == 0 || r == rank, "{}: input '{}' has rank {}, expected {}", where(n), n.input(k), r, rank);
-  PK_CHECK(allow_pad || v.pad == (Hw{0, 0}),
-           "{}: input '{}' comes from a non-zero Pad; a Pad is supported only right before Conv or AveragePool",
-           where(n), n.input(k));
   return v;
 }
 
@@ -289,8 +286,8 @@ std::string OnnxImporter::node_name_for(const onnx::NodeProto& n) const {
 }
 
 std::string OnnxImporter::add_node(const onnx::NodeProto& n, OpKind op, std::vector<std::string> inputs,
-                                   Attrs attrs) {
-  Node node{names_.take(node_name_for(n)), op, std::move(inputs), std::move(attrs), {}};
+                                   Attrs attrs, const std::string& suffix) {
+  Node node{names_.take(node_name_for(n) + suffix), op, std::move(inputs), std::move(attrs), {}};
   std::vector<const Shape*> shapes;
   for (const auto& in : node.inputs) shapes.push_back(&ir_node(in).shape);
   try {
@@ -316,10 +313,9 @@ void OnnxImporter::define(const onnx::NodeProto& n, int k, OnnxValue v) {
   values_[n.output(k)] = std::move(v);
 }
 
-void OnnxImporter::define_feature(const onnx::NodeProto& n, const std::string& ir_name, Hw pad) {
+void OnnxImporter::define_feature(const onnx::NodeProto& n, const std::string& ir_name) {
   OnnxValue v;
   v.node = ir_name;
-  v.pad = pad;
   define(n, 0, std::move(v));
 }
 

@@ -2,13 +2,14 @@
 // weights come back as plain float vectors (io/onnx_model.h turns them into a WeightStore).
 //
 // Supported ONNX ops and how they map (docs/formats.md, "ONNX and TorchScript"):
-//   Conv → Conv2d (symmetric pads), BatchNormalization → BatchNorm2d, Relu, Clip(0,6) → ReLU6,
+//   Conv → Conv2d (pads, auto_pad; an asymmetric rest → Pad), BatchNormalization → BatchNorm2d, Relu, Clip(0,6) → ReLU6,
 //   Clip(0,∞) → ReLU, LeakyRelu, Sigmoid, Softmax / LogSoftmax (over the classes of [N, K]), Mul(x, Sigmoid(x)) → SiLU, Mul / Add (equal shapes or
 //   [N,C,1,1] scaling), Concat (axis 1), MaxPool, AveragePool, GlobalAveragePool, Flatten (axis 1),
 //   Reshape to [N,-1] → Flatten, Gemm / MatMul(+Add) → Linear, Resize/Upsample (nearest, integer
-//   scale) → Upsample, Gather(axis 1, a permutation) → ChannelPermute, Identity; folded away:
-//   Constant, Dropout, Pad (zeros, folded into the next Conv/AveragePool), and the shape
-//   arithmetic torch emits for flatten (Shape, Gather, Unsqueeze, Squeeze, Slice, Concat, Cast).
+//   scale) → Upsample, Gather(axis 1, a permutation) → ChannelPermute, Pad, Identity; folded away:
+//   Pad (zeros; its symmetric part is folded into the next Conv/AveragePool), Constant, Dropout, and the shape
+//   arithmetic torch emits for flatten (Shape, Gather, Unsqueeze, Squeeze, Slice, Concat, Cast) and
+//   for F.pad's pads (ConstantOfShape, Reshape/Transpose/Slice/Cast of constants).
 // Anything else is a UserError naming the file, the ONNX node, its op and the supported list:
 // the importer never returns a graph that computes something different from the ONNX model.
 #pragma once

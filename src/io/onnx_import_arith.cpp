@@ -65,7 +65,7 @@ void OnnxImporter::constant_operand(const onnx::NodeProto& n, Arith op, bool con
            "{}: {} of a tensor and an integer or shape value is not supported", w, n.op_type());
   // MatMul + Add(bias) → Linear with a bias.
   auto mm = matmul_linear_.find(f.node);
-  if (op == Arith::kAdd && mm != matmul_linear_.end() && uses_[mm->second] == 1 && f.pad == (Hw{0, 0})) {
+  if (op == Arith::kAdd && mm != matmul_linear_.end() && uses_[mm->second] == 1) {
     if (auto bias = bias_vector(k.constant, ir_node(f.node).attr<LinearAttrs>().out_features, 1.0f)) {
       Node& lin = ir_node(f.node);
       std::get<LinearAttrs>(lin.attrs).bias = true;

@@ -2,6 +2,7 @@
 // attribute it does not implement and fails with the node named rather than guess.
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -22,22 +23,35 @@ Hw pair_attr(const OnnxAttrs& a, const std::string& where, const std::string& na
   return {static_cast<int>(v[0]), static_cast<int>(v[1])};
 }
 
-/// ONNX pads [top, left, bottom, right] → symmetric (h, w); UserError if asymmetric.
-Hw symmetric_pads(const OnnxAttrs& a, const std::string& where) {
-  auto p = a.ints("pads", {0, 0, 0, 0});
-  PK_CHECK(p.size() == 4, "{}: attribute pads has {} values, expected 4 ([top, left, bottom, right])", where, p.size());
-  PK_CHECK(p[0] == p[2] && p[1] == p[3],
-           "{}: asymmetric padding pads=[{}] (top, left, bottom, right) is not supported; prunekit needs top = "
-           "bottom and left = right",
-           where, fmt::join(p, ","));
-  PK_CHECK(p[0] >= 0 && p[1] >= 0, "{}: negative padding pads=[{}]", where, fmt::join(p, ","));
-  return {static_cast<int>(p[0]), static_cast<int>(p[1])};
+/// SAME padding of one axis of `in` pixels: the output has ⌈in / stride⌉ pixels, and the total
+/// padding that needs is split evenly, the odd pixel at the end (`upper`) or at the beginning.
+std::pair<int, int> same_padding(int64_t in, int kernel, int stride, int dilation, bool upper) {
+  const int64_t out = (in + stride - 1) / stride;
+  const int64_t total = std::max<int64_t>(0, (out - 1) * stride + (kernel - 1) * dilation + 1 - in);
+  const int half = static_cast<int>(total / 2), rest = static_cast<int>(total) - half;
+  return upper ? std::pair{half, rest} : std::pair{rest, half};
 }
 
-void check_auto_pad(const OnnxAttrs& a, const std::string& where) {
-  const std::string ap = a.s("auto_pad", "NOTSET");
-  PK_CHECK(ap == "NOTSET" || ap == "VALID",
-           "{}: auto_pad={} is not supported; export with explicit pads (auto_pad=NOTSET)", where, ap);
+/// The padding of a Conv or pool node over an input of `in` (CxHxW): `pads` [top, left, bottom,
+/// right] under auto_pad=NOTSET, none under VALID, or SAME_UPPER/SAME_LOWER's from the input size.
+SpatialPads node_pads(const OnnxAttrs& a, const std::string& where, const Shape& in, Hw kernel, Hw stride,
+                      Hw dilation) {
+  const std::string mode = a.s("auto_pad", "NOTSET");
+  if (mode == "SAME_UPPER" || mode == "SAME_LOWER") {
+    PK_CHECK(!a.has("pads"), "{}: auto_pad={} and pads are both given; ONNX allows one of them", where, mode);
+    const bool upper = mode == "SAME_UPPER";
+    const auto [top, bottom] = same_padding(in.height(), kernel.h, stride.h, dilation.h, upper);
+    const auto [left, right] = same_padding(in.width(), kernel.w, stride.w, dilation.w, upper);
+    return {top, left, bottom, right};
+  }
+  PK_CHECK(mode == "NOTSET" || mode == "VALID",
+           "{}: auto_pad={} is not an ONNX padding mode (NOTSET, VALID, SAME_UPPER, SAME_LOWER)", where, mode);
+  if (mode == "VALID") return {};
+  const auto p = a.ints("pads", {0, 0, 0, 0});
+  PK_CHECK(p.size() == 4, "{}: attribute pads has {} values, expected 4 ([top, left, bottom, right])", where, p.size());
+  PK_CHECK(p[0] >= 0 && p[1] >= 0 && p[2] >= 0 && p[3] >= 0, "{}: negative padding pads=[{}]", where,
+           fmt::join(p, ","));
+  return {static_cast<int>(p[0]), static_cast<int>(p[1]), static_cast<int>(p[2]), static_cast<int>(p[3])};
 }
 
 /// Rounds away float32 noise from a derived value (1 - 0.9f → 0.1).
@@ -79,9 +93,8 @@ std::optional<ConstTensor> bias_vector(const ConstTensor& c, int64_t out, float 
 void OnnxImporter::conv(const onnx::NodeProto& n, const OnnxAttrs& a) {
   const std::string w = where(n);
   a.expect_only({"auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"});
-  check_auto_pad(a, w);
   expect_unused_outputs(n, 1);
-  const OnnxValue& x = feature(n, 0, 4, /*allow_pad=*/true);
+  const OnnxValue& x = feature(n, 0, 4);
   const ConstTensor& weight = constant_input(n, 1, "weight");
   PK_CHECK(weight.is_float && weight.dims.size() == 4,
            "{}: weight must be a 4-D float tensor [out, in/group, kh, kw], got {} (1-D and 3-D convolutions are "
@@ -95,8 +108,8 @@ void OnnxImporter::conv(const onnx::NodeProto& n, const OnnxAttrs& a) {
            "{}: kernel_shape disagrees with the weight shape {}", w, dims_str(weight.dims));
   c.stride = pair_attr(a, w, "strides", {1, 1});
   c.dilation = pair_attr(a, w, "dilations", {1, 1});
-  const Hw p = symmetric_pads(a, w);
-  c.padding = {p.h + x.pad.h, p.w + x.pad.w};
+  const SpatialPads pads = node_pads(a, w, shape_of(x), c.kernel, c.stride, c.dilation);
+  c.padding = pads.symmetric_part();
   const int64_t in = shape_of(x).channels();
   PK_CHECK(c.groups >= 1 && weight.dims[1] * c.groups == in,
            "{}: weight {} with group={} does not fit an input of {} channels (expected weight dim 1 = {} / group)", w,
@@ -108,7 +121,7 @@ void OnnxImporter::conv(const onnx::NodeProto& n, const OnnxAttrs& a) {
     PK_CHECK(bias && constant_input(n, 2, "bias").numel() == c.out_channels, "{}: bias must be a float [{}] tensor",
              w, c.out_channels);
   }
-  const std::string name = add_node(n, OpKind::kConv2d, {x.node}, c);
+  const std::string name = add_node(n, OpKind::kConv2d, {asymmetric_remainder(n, x.node, pads, 0.0)}, c);
   add_tensor(name, "weight", weight);
   if (bias) add_tensor(name, "bias", *bias);
   define_feature(n, name);
@@ -231,26 +244,30 @@ void OnnxImporter::pool(const onnx::NodeProto& n, const OnnxAttrs& a, OpKind op)
     a.expect_only({"auto_pad", "ceil_mode", "dilations", "kernel_shape", "pads", "storage_order", "strides"});
   else
     a.expect_only({"auto_pad", "ceil_mode", "count_include_pad", "kernel_shape", "pads", "strides"});
-  check_auto_pad(a, w);
   expect_unused_outputs(n, 1);
-  const OnnxValue& x = feature(n, 0, 4, /*allow_pad=*/!max);
+  const OnnxValue& x = feature(n, 0, 4);
   PK_CHECK(a.has("kernel_shape"), "{}: attribute kernel_shape is required", w);
   PoolAttrs p;
   p.kernel = pair_attr(a, w, "kernel_shape", {});
   p.stride = pair_attr(a, w, "strides", {1, 1});
-  p.padding = symmetric_pads(a, w);
   p.ceil_mode = a.i("ceil_mode", 0) != 0;
   p.count_include_pad = max ? true : a.i("count_include_pad", 0) != 0;
   if (max) {
     PK_CHECK(pair_attr(a, w, "dilations", {1, 1}) == (Hw{1, 1}), "{}: dilated max pooling is not supported", w);
     PK_CHECK(a.i("storage_order", 0) == 0, "{}: storage_order=1 is not supported", w);
   }
-  if (!(x.pad == Hw{0, 0})) {  // Pad(zeros) + AveragePool = AveragePool counting the padding
-    PK_CHECK(p.padding == (Hw{0, 0}), "{}: a Pad before an AveragePool that pads itself is not supported", w);
-    p.padding = x.pad;
-    p.count_include_pad = true;
+  const SpatialPads pads = node_pads(a, w, shape_of(x), p.kernel, p.stride, Hw{1, 1});
+  p.padding = pads.symmetric_part();
+  if (!pads.symmetric()) {  // the rest becomes an explicit Pad: −∞ is what a max pool pads with
+    PK_CHECK(!p.ceil_mode, "{}: asymmetric padding [{}, {}, {}, {}] with ceil_mode=1 is not supported", w, pads.top,
+             pads.left, pads.bottom, pads.right);
+    PK_CHECK(max || p.count_include_pad,
+             "{}: asymmetric padding [{}, {}, {}, {}] with count_include_pad=0 is not supported (the border windows "
+             "would average over a different number of pixels on each side)",
+             w, pads.top, pads.left, pads.bottom, pads.right);
   }
-  define_feature(n, add_node(n, op, {x.node}, p));
+  const double fill = max ? -std::numeric_limits<double>::infinity() : 0.0;
+  define_feature(n, add_node(n, op, {asymmetric_remainder(n, x.node, pads, fill)}, p));
 }
 
 void OnnxImporter::global_avg_pool(const onnx::NodeProto& n) {
@@ -301,6 +318,7 @@ void OnnxImporter::flatten(const onnx::NodeProto& n, const OnnxAttrs& a) {
 void OnnxImporter::reshape(const onnx::NodeProto& n, const OnnxAttrs& a) {
   const std::string w = where(n);
   a.expect_only({"allowzero"});
+  if (auto t = folded_constant(input(n, 0))) return reshape_constant(n, *t);
   const OnnxValue& x = feature(n, 0);
   auto target = int_entries(input(n, 1));
   PK_CHECK(target.has_value(), "{}: the target shape must be a constant or computed from Shape", w);
@@ -407,7 +425,7 @@ void OnnxImporter::pad(const onnx::NodeProto& n, const OnnxAttrs& a) {
   a.expect_only({"mode", "pads", "value"});
   PK_CHECK(a.s("mode", "constant") == "constant", "{}: mode '{}' is not supported; only constant zero padding", w,
            a.s("mode", "constant"));
-  const OnnxValue& x = feature(n, 0, 4, /*allow_pad=*/true);
+  const OnnxValue& x = feature(n, 0, 4);
   std::vector<int64_t> p;
   if (has_input(n, 1)) {
     auto e = int_entries(input(n, 1));
@@ -423,13 +441,25 @@ void OnnxImporter::pad(const onnx::NodeProto& n, const OnnxAttrs& a) {
     value = v.at(0);
   }
   PK_CHECK(!has_input(n, 3), "{}: the axes input is not supported", w);
-  PK_CHECK(value == 0.0, "{}: padding with {} is not supported; only zeros", w, value);
+  PK_CHECK(value == 0.0 || value == -std::numeric_limits<double>::infinity(),
+           "{}: padding with {} is not supported; only zeros (or -inf, as prunekit's export writes for a max pool)", w,
+           value);
   PK_CHECK(p.size() == 8, "{}: pads has {} values; expected 8 for a [N,C,H,W] input", w, p.size());
   PK_CHECK(p[0] == 0 && p[1] == 0 && p[4] == 0 && p[5] == 0, "{}: padding of the batch or channel dimension ({}) is not "
            "supported", w, dims_str(p));
-  PK_CHECK(p[2] == p[6] && p[3] == p[7] && p[2] >= 0 && p[3] >= 0,
-           "{}: pads {} are asymmetric or negative; prunekit needs the same padding on both sides", w, dims_str(p));
-  define_feature(n, x.node, Hw{x.pad.h + static_cast<int>(p[2]), x.pad.w + static_cast<int>(p[3])});
+  PK_CHECK(p[2] >= 0 && p[3] >= 0 && p[6] >= 0 && p[7] >= 0,
+           "{}: negative pads {} (cropping) are not supported", w, dims_str(p));
+  if (std::all_of(p.begin(), p.end(), [](int64_t v) { return v == 0; })) return define_feature(n, x.node);
+  PadAttrs attrs{static_cast<int>(p[2]), static_cast<int>(p[3]), static_cast<int>(p[6]), static_cast<int>(p[7]), value};
+  define_feature(n, add_node(n, OpKind::kPad, {x.node}, attrs));  // zeros fold into a following Conv later
+}
+
+std::string OnnxImporter::asymmetric_remainder(const onnx::NodeProto& n, const std::string& x,
+                                               const SpatialPads& pads, double value) {
+  if (pads.symmetric()) return x;
+  const Hw both = pads.symmetric_part();
+  const PadAttrs rest{pads.top - both.h, pads.left - both.w, pads.bottom - both.h, pads.right - both.w, value};
+  return add_node(n, OpKind::kPad, {x}, rest, ".pad");
 }
 
 void OnnxImporter::gather(const onnx::NodeProto& n, const OnnxAttrs& a) {
@@ -471,7 +501,7 @@ void OnnxImporter::gather(const onnx::NodeProto& n, const OnnxAttrs& a) {
 
 void OnnxImporter::identity(const onnx::NodeProto& n) {
   const OnnxValue& x = input(n, 0);
-  if (x.kind == OnnxValue::Kind::kFeature && x.pad == (Hw{0, 0}))
+  if (x.kind == OnnxValue::Kind::kFeature)
     return define_feature(n, add_node(n, OpKind::kIdentity, {x.node}, {}));
   define(n, 0, x);
 }
@@ -515,10 +545,6 @@ void OnnxImporter::shape_op(const onnx::NodeProto& n, const OnnxAttrs& a) {
   if (x.kind == OnnxValue::Kind::kFeature) {
     dims.push_back(kBatchDim);
     for (auto d : shape_of(x).dims) dims.push_back(d);
-    if (!(x.pad == Hw{0, 0})) {
-      dims[2] += 2 * x.pad.h;
-      dims[3] += 2 * x.pad.w;
-    }
   } else if (x.kind == OnnxValue::Kind::kConstant) {
     dims = x.constant.dims;
   } else {
@@ -550,33 +576,6 @@ void OnnxImporter::unsqueeze(const onnx::NodeProto& n, const OnnxAttrs& a, bool 
   }
   PK_CHECK(is_scalar && axes == std::vector<int64_t>{0}, "{}: only unsqueezing a scalar along axis 0 is supported", w);
   define_shape(n, *e, false);
-}
-
-void OnnxImporter::slice(const onnx::NodeProto& n) {
-  const std::string w = where(n);
-  auto e = int_entries(input(n, 0));
-  PK_CHECK(e.has_value() && input(n, 0).kind != OnnxValue::Kind::kFeature,
-           "{}: Slice is supported only on shape values, not on tensors", w);
-  auto scalar_of = [&](int k, int64_t fallback) {
-    if (!has_input(n, k)) return fallback;
-    auto v = int_entries(input(n, k));
-    PK_CHECK(v && v->size() == 1, "{}: input {} must be a 1-element integer constant", w, k);
-    return v->front();
-  };
-  const int64_t size = static_cast<int64_t>(e->size());
-  int64_t start = scalar_of(1, 0), end = scalar_of(2, size);
-  PK_CHECK(scalar_of(3, 0) == 0 && scalar_of(4, 1) == 1, "{}: only axis 0 with step 1 is supported", w);
-  if (start < 0) start += size;
-  if (end < 0) end += size;
-  start = std::clamp<int64_t>(start, 0, size);
-  end = std::clamp<int64_t>(end, start, size);
-  define_shape(n, std::vector<int64_t>(e->begin() + start, e->begin() + end), false);
-}
-
-void OnnxImporter::cast(const onnx::NodeProto& n) {
-  const OnnxValue& x = input(n, 0);
-  PK_CHECK(x.kind != OnnxValue::Kind::kFeature, "{}: Cast of a tensor is not supported", where(n));
-  define(n, 0, x);
 }
 
 }  // namespace pk

@@ -5,6 +5,7 @@
 // torch emits around Reshape), so patterns are recognized without a general constant folder.
 #pragma once
 
+#include <algorithm>
 #include <climits>
 #include <functional>
 #include <map>
@@ -27,10 +28,17 @@ struct OnnxValue {
   enum class Kind { kFeature, kConstant, kShape };
   Kind kind = Kind::kFeature;
   std::string node;            // kFeature: the IR node that produces it
-  Hw pad{0, 0};                // kFeature: zero padding of an ONNX Pad, folded into the consumer
   ConstTensor constant;        // kConstant
   std::vector<int64_t> dims;   // kShape: known ints and kBatchDim
   bool scalar = false;         // kShape: 0-D (a single entry)
+};
+
+/// The spatial padding of a Conv or pool node, in pixels per side (≥ 0).
+struct SpatialPads {
+  int top = 0, left = 0, bottom = 0, right = 0;
+  /// The part both sides of each axis share: what torch's symmetric `padding` can express.
+  Hw symmetric_part() const { return {std::min(top, bottom), std::min(left, right)}; }
+  bool symmetric() const { return top == bottom && left == right; }
 };
 
 /// "[N,3,224,224]" (kBatchDim as N), for messages.
@@ -84,14 +92,29 @@ class OnnxImporter {
   void matmul(const onnx::NodeProto& n);
   void resize(const onnx::NodeProto& n, const OnnxAttrs& a);
   void pad(const onnx::NodeProto& n, const OnnxAttrs& a);
+  /// `x` padded by what `pads` has beyond its symmetric part, with `value` (0, or −∞ for a max
+  /// pool): a Pad node "<n>.pad" when the pads are asymmetric, else `x` itself.
+  std::string asymmetric_remainder(const onnx::NodeProto& n, const std::string& x, const SpatialPads& pads,
+                                   double value);
   void gather(const onnx::NodeProto& n, const OnnxAttrs& a);
   void identity(const onnx::NodeProto& n);
   void dropout(const onnx::NodeProto& n);
   void constant(const onnx::NodeProto& n, const OnnxAttrs& a);
   void shape_op(const onnx::NodeProto& n, const OnnxAttrs& a);
   void unsqueeze(const onnx::NodeProto& n, const OnnxAttrs& a, bool squeeze);
+  // ---- onnx_import_consts.cpp: folding of constants (torch's pads arithmetic) ----
+  void constant_of_shape(const onnx::NodeProto& n, const OnnxAttrs& a);
+  /// Reshape of a constant or shape value (input 0 is not a feature).
+  void reshape_constant(const onnx::NodeProto& n, const ConstTensor& t);
+  void transpose(const onnx::NodeProto& n, const OnnxAttrs& a);
   void slice(const onnx::NodeProto& n);
-  void cast(const onnx::NodeProto& n);
+  void cast(const onnx::NodeProto& n, const OnnxAttrs& a);
+  /// A constant or a shape vector as a tensor (a shape vector is 1-D integers, or a 0-D scalar);
+  /// nullopt for a feature.
+  std::optional<ConstTensor> folded_constant(const OnnxValue& v) const;
+  /// Binds output 0 of `n` to the folded `t`: a shape vector again if `from` was one and `t` is
+  /// integer of rank ≤ 1, else a constant.
+  void define_folded(const onnx::NodeProto& n, const OnnxValue& from, ConstTensor t);
 
   // ---- helpers (onnx_import.cpp) ----
   /// "model.onnx: node '/layer1/Conv' (Conv)"
@@ -100,8 +123,8 @@ class OnnxImporter {
   bool has_input(const onnx::NodeProto& n, int k) const;
   /// Input k's value; UserError if missing or not defined yet.
   const OnnxValue& input(const onnx::NodeProto& n, int k) const;
-  /// Input k as a feature of rank `rank` (0 = 2 or 4); a pending Pad is an error unless allowed.
-  const OnnxValue& feature(const onnx::NodeProto& n, int k, int rank = 0, bool allow_pad = false) const;
+  /// Input k as a feature of rank `rank` (0 = 2 or 4).
+  const OnnxValue& feature(const onnx::NodeProto& n, int k, int rank = 0) const;
   /// Input k as a constant; `what` names the operand ("weight").
   const ConstTensor& constant_input(const onnx::NodeProto& n, int k, const char* what) const;
   /// Integer entries of a shape vector or an integer constant (kBatchDim for the batch), or nullopt.
@@ -111,12 +134,14 @@ class OnnxImporter {
   int rank_of(const OnnxValue& feature) const { return shape_of(feature).rank() + 1; }
   Node& ir_node(const std::string& name) { return nodes_.at(index_.at(name)); }
   const Node& ir_node(const std::string& name) const { return nodes_.at(index_.at(name)); }
-  /// Adds an IR node named after `n`, infers its shape (errors name `n`), returns its name.
-  std::string add_node(const onnx::NodeProto& n, OpKind op, std::vector<std::string> inputs, Attrs attrs);
+  /// Adds an IR node named after `n` (plus `suffix`, for a helper node such as "<conv>.pad"),
+  /// infers its shape (errors name `n`), returns its name.
+  std::string add_node(const onnx::NodeProto& n, OpKind op, std::vector<std::string> inputs, Attrs attrs,
+                       const std::string& suffix = "");
   void add_tensor(const std::string& node, const std::string& tensor, const ConstTensor& t);
   /// Binds output k of `n`.
   void define(const onnx::NodeProto& n, int k, OnnxValue v);
-  void define_feature(const onnx::NodeProto& n, const std::string& ir_name, Hw pad = {0, 0});
+  void define_feature(const onnx::NodeProto& n, const std::string& ir_name);
   void define_shape(const onnx::NodeProto& n, std::vector<int64_t> dims, bool scalar);
   /// UserError if output k ≥ 1 of `n` (an optional output such as MaxPool's indices) is used.
   void expect_unused_outputs(const onnx::NodeProto& n, int from) const;

@@ -1,6 +1,7 @@
 #include "io/torchscript_export.h"
 
 #include <cctype>
+#include <cmath>
 #include <map>
 #include <set>
 #include <sstream>
@@ -124,6 +125,12 @@ std::string node_expr(const Graph& g, int i, const ScriptNames& names) {
     }
     case OpKind::kGlobalAvgPool:
       return fmt::format("torch.adaptive_avg_pool2d({}, [1, 1])", in[0]);
+    case OpKind::kPad: {
+      const auto& a = n.attr<PadAttrs>();
+      const std::string value = std::isinf(a.value) ? "float('-inf')" : fmt::format("{:.1f}", a.value);
+      return fmt::format("torch.constant_pad_nd({}, [{}, {}, {}, {}], {})", in[0], a.left, a.right, a.top, a.bottom,
+                         value);
+    }
     case OpKind::kUpsample:
       return fmt::format("torch.upsample_nearest2d({}, [{}, {}])", in[0], n.shape.height(), n.shape.width());
     case OpKind::kFlatten:

@@ -71,6 +71,7 @@ Graph apply_plan_to_graph(const Graph& graph, const ChannelAnalysis& analysis, c
       case OpKind::kMaxPool2d:
       case OpKind::kAvgPool2d:
       case OpKind::kGlobalAvgPool:
+      case OpKind::kPad:
       case OpKind::kUpsample:
       case OpKind::kFlatten:
       case OpKind::kIdentity:

@@ -122,6 +122,7 @@ PrunedNetwork plan_apply(const Graph& graph, const WeightStore& weights, const C
       case OpKind::kMaxPool2d:
       case OpKind::kAvgPool2d:
       case OpKind::kGlobalAvgPool:
+      case OpKind::kPad:
       case OpKind::kUpsample:
       case OpKind::kFlatten:
       case OpKind::kChannelPermute:

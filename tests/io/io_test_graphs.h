@@ -5,6 +5,7 @@
 
 #include <torch/torch.h>
 
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -37,13 +38,15 @@ inline Graph all_ops_net() {
   auto x = b.input("input", Shape{{3, 12, 12}});
   auto c1 = b.relu("stem.relu", b.batch_norm("stem.bn", b.conv("stem.conv", x, 8, 3, 1, 1, 1, true), 1e-3, 0.03));
   auto g = b.relu6("block.relu6", b.conv("block.gconv", c1, 8, 3, 1, 2, /*groups=*/4, false, /*dilation=*/2));
-  auto s = b.silu("block.silu", b.conv("block.pw", g, 8, 1));
+  // An asymmetric zero Pad (a TF-style SAME conv) and a −∞ Pad (an asymmetric max pool's).
+  auto s = b.silu("block.silu", b.conv("block.pw", b.pad("block.pad", g, PadAttrs{1, 0, 0, 1, 0.0}), 8, 2));
   auto pooled = b.global_avg_pool("se.pool", s);
   auto r = b.relu("se.relu", b.conv("se.reduce", pooled, 4, 1, 1, 0, 1, true));
   auto gate = b.sigmoid("se.gate", b.conv("se.expand", r, 8, 1, 1, 0, 1, true));
   auto a = b.leaky_relu("res.lrelu", b.add("res.add", b.mul("se.scale", s, gate), c1), 0.2);
   auto p = b.channel_permute("shuffle", a, {1, 0, 3, 2, 5, 4, 7, 6});
-  auto mp = b.max_pool("mpool", p, 3, 2, 0, /*ceil_mode=*/true);  // 6x6, last window partial
+  const PadAttrs minus_inf{0, 1, 1, 0, -std::numeric_limits<double>::infinity()};
+  auto mp = b.max_pool("mpool", b.pad("mpool.pad", p, minus_inf), 3, 2, 0, /*ceil_mode=*/true);  // 13x13 → 6x6
   auto ap = b.avg_pool("apool", p, 3, 2, 1, false, /*count_include_pad=*/false);
   auto up = b.identity("id", b.upsample("up", b.concat("cat", {mp, ap}), 2));
   auto f = b.flatten("flat", b.global_avg_pool("gap", up));

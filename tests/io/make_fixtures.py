@@ -83,8 +83,28 @@ class ProbabilitiesHead(torch.nn.Module):
         return torch.log_softmax(logits, 1) if self.log else torch.softmax(logits, 1)
 
 
+class SamePadding(torch.nn.Module):
+    """TensorFlow-style SAME padding as ported models write it: an asymmetric ZeroPad2d before a
+    strided conv, an even kernel padded 1 before and 2 after (torch 1.13 cannot export
+    padding='same'), and a zero pad before an average pool that does not count its own padding
+    (that Pad cannot fold)."""
+
+    def __init__(self):
+        super().__init__()
+        self.stem = torch.nn.Sequential(torch.nn.ZeroPad2d((0, 1, 0, 1)), torch.nn.Conv2d(3, 16, 3, 2, bias=False),
+                                        torch.nn.BatchNorm2d(16), torch.nn.ReLU())
+        self.even = torch.nn.Sequential(torch.nn.ZeroPad2d((1, 2, 1, 2)), torch.nn.Conv2d(16, 24, 4, bias=False),
+                                        torch.nn.BatchNorm2d(24), torch.nn.ReLU())
+        self.pool = torch.nn.Sequential(torch.nn.ZeroPad2d(1), torch.nn.AvgPool2d(3, 2, 1, count_include_pad=False))
+        self.head = torch.nn.Linear(24, 10)
+
+    def forward(self, x):
+        return self.head(self.pool(self.even(self.stem(x))).mean([2, 3]))
+
+
 PATTERNS = {"pattern_hardswish_se": HardSwishSE, "pattern_normalize_reduce": InModelNormalize,
-            "pattern_softmax": ProbabilitiesHead, "pattern_log_softmax": lambda: ProbabilitiesHead(log=True)}
+            "pattern_softmax": ProbabilitiesHead, "pattern_log_softmax": lambda: ProbabilitiesHead(log=True),
+            "pattern_same_padding": SamePadding}
 
 
 def build(name):

@@ -97,16 +97,19 @@ TEST(OnnxMalformed, UnsupportedPatternsAreErrorsNotWrongGraphs) {
   {
     OnnxMaker m;
     m.init("w", {4, 3, 3, 3});
-    m.node("Conv", "conv", {"x", "w"}, {"y"}, [](auto* n) { ints(n, "pads", {1, 1, 0, 0}); });
+    m.node("AveragePool", "pool", {"x"}, {"y"}, [](auto* n) {
+      ints(n, "kernel_shape", {3, 3});
+      ints(n, "pads", {1, 1, 0, 0});
+    });
     m.output("y");
-    expect_error(m.bytes(), {"conv", "asymmetric"});
+    expect_error(m.bytes(), {"pool", "asymmetric", "count_include_pad=0"});
   }
   {
     OnnxMaker m;
     m.init("w", {4, 3, 3, 3});
-    m.node("Conv", "conv", {"x", "w"}, {"y"}, [](auto* n) { iotest::string_attr(n, "auto_pad", "SAME_UPPER"); });
+    m.node("Conv", "conv", {"x", "w"}, {"y"}, [](auto* n) { iotest::string_attr(n, "auto_pad", "SAME"); });
     m.output("y");
-    expect_error(m.bytes(), {"auto_pad"});
+    expect_error(m.bytes(), {"auto_pad=SAME"});
   }
   {
     OnnxMaker m;
