@@ -251,6 +251,10 @@ const OnnxValue& OnnxImporter::input(const onnx::NodeProto& n, int k) const {
 
 const OnnxValue& OnnxImporter::feature(const onnx::NodeProto& n, int k, int rank) const {
   const OnnxValue& v = input(n, k);
+  PK_CHECK(v.kind != OnnxValue::Kind::kShuffleView,
+           "{}: input '{}' is the [N, {}, C/{}, H, W] view of a channel shuffle; only Transpose(perm=[0,2,1,3,4]) "
+           "and the Reshape back to [N, C, H, W] may read it",
+           where(n), n.input(k), v.shuffle_groups, v.shuffle_groups);
   PK_CHECK(v.kind == OnnxValue::Kind::kFeature,
            "{}: input '{}' is a constant; prunekit supports this op only on tensors computed from the graph input",
            where(n), n.input(k));

@@ -6,7 +6,8 @@
 //   Clip(0,∞) → ReLU, LeakyRelu, Sigmoid, Softmax / LogSoftmax (over the classes of [N, K]), Mul(x, Sigmoid(x)) → SiLU, Mul / Add (equal shapes or
 //   [N,C,1,1] scaling), Concat (axis 1), MaxPool, AveragePool, GlobalAveragePool, Flatten (axis 1),
 //   Reshape to [N,-1] → Flatten, Gemm / MatMul(+Add) → Linear, Resize/Upsample (nearest, integer
-//   scale) → Upsample, Gather(axis 1, a permutation) → ChannelPermute, Pad, Identity; folded away:
+//   scale) → Upsample, Gather(axis 1, a permutation) and the channel shuffle Reshape([N,g,C/g,H,W]) →
+//   Transpose(0,2,1,3,4) → Reshape([N,C,H,W]) → ChannelPermute, Pad, Identity; folded away:
 //   Pad (zeros; its symmetric part is folded into the next Conv/AveragePool), Constant, Dropout, and the shape
 //   arithmetic torch emits for flatten (Shape, Gather, Unsqueeze, Squeeze, Slice, Concat, Cast) and
 //   for F.pad's pads (ConstantOfShape, Reshape/Transpose/Slice/Cast of constants).

@@ -12,8 +12,8 @@ void OnnxImporter::arithmetic(const onnx::NodeProto& n, Arith op) {
   const std::string w = where(n);
   const OnnxValue& a = input(n, 0);
   const OnnxValue& b = input(n, 1);
-  const bool a_const = a.kind != OnnxValue::Kind::kFeature;
-  const bool b_const = b.kind != OnnxValue::Kind::kFeature;
+  const bool a_const = !is_tensor(a);
+  const bool b_const = !is_tensor(b);
   if (a_const && b_const) return shape_arithmetic(n, op);
   if (a_const || b_const) return constant_operand(n, op, /*constant_first=*/a_const);
   PK_CHECK(op == Arith::kAdd || op == Arith::kMul,

@@ -141,6 +141,8 @@ void OnnxImporter::reshape_constant(const onnx::NodeProto& n, const ConstTensor&
 void OnnxImporter::transpose(const onnx::NodeProto& n, const OnnxAttrs& a) {
   const std::string w = where(n);
   a.expect_only({"perm"});
+  if (input(n, 0).kind == OnnxValue::Kind::kShuffleView)
+    return transpose_channel_groups(n, input(n, 0), a.ints("perm", {4, 3, 2, 1, 0}));
   const auto t = folded_constant(input(n, 0));
   PK_CHECK(t.has_value(), "{}: Transpose of a tensor is not supported (prunekit keeps [N, C, H, W] layouts; only "
            "Transposes of constants fold away)", w);
@@ -166,7 +168,8 @@ void OnnxImporter::transpose(const onnx::NodeProto& n, const OnnxAttrs& a) {
 void OnnxImporter::slice(const onnx::NodeProto& n) {
   const std::string w = where(n);
   const auto t = folded_constant(input(n, 0));
-  PK_CHECK(t.has_value(), "{}: Slice is supported only on shape values and constants, not on tensors", w);
+  PK_CHECK(t.has_value(), "{}: Slice of a tensor (such as torch's chunk or split of the channels) is not supported; "
+           "Slice is supported on shape values and constants", w);
   const auto vector_of = [&](int k, const char* what) -> std::optional<std::vector<int64_t>> {
     if (!has_input(n, k)) return std::nullopt;
     auto v = int_entries(input(n, k));
@@ -209,7 +212,7 @@ void OnnxImporter::slice(const onnx::NodeProto& n) {
 void OnnxImporter::cast(const onnx::NodeProto& n, const OnnxAttrs& a) {
   a.expect_only({"to", "saturate"});
   const OnnxValue& x = input(n, 0);
-  PK_CHECK(x.kind != OnnxValue::Kind::kFeature, "{}: Cast of a tensor is not supported", where(n));
+  PK_CHECK(!is_tensor(x), "{}: Cast of a tensor is not supported", where(n));
   if (x.kind == OnnxValue::Kind::kShape) return define(n, 0, x);  // shape arithmetic stays integer
   const int64_t to = a.i("to", onnx::TensorProto::FLOAT);
   const bool to_float = to == onnx::TensorProto::FLOAT || to == onnx::TensorProto::DOUBLE ||

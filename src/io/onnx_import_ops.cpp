@@ -215,7 +215,7 @@ void OnnxImporter::concat(const onnx::NodeProto& n, const OnnxAttrs& a) {
   PK_CHECK(a.has("axis"), "{}: attribute axis is required", w);
   const int64_t axis = a.i("axis", 1);
   bool any_feature = false;
-  for (int k = 0; k < n.input_size(); ++k) any_feature |= input(n, k).kind == OnnxValue::Kind::kFeature;
+  for (int k = 0; k < n.input_size(); ++k) any_feature |= is_tensor(input(n, k));
   if (!any_feature) {  // shape arithmetic: concatenation of 1-D integer vectors
     PK_CHECK(axis == 0 || axis == -1, "{}: concat of constants along axis {} is not supported", w, axis);
     std::vector<int64_t> dims;
@@ -319,9 +319,11 @@ void OnnxImporter::reshape(const onnx::NodeProto& n, const OnnxAttrs& a) {
   const std::string w = where(n);
   a.expect_only({"allowzero"});
   if (auto t = folded_constant(input(n, 0))) return reshape_constant(n, *t);
-  const OnnxValue& x = feature(n, 0);
   auto target = int_entries(input(n, 1));
   PK_CHECK(target.has_value(), "{}: the target shape must be a constant or computed from Shape", w);
+  if (input(n, 0).kind == OnnxValue::Kind::kShuffleView) return reshape_from_channel_groups(n, input(n, 0), *target);
+  const OnnxValue& x = feature(n, 0);
+  if (target->size() == 5 && rank_of(x) == 4) return reshape_to_channel_groups(n, x, *target);
   PK_CHECK(a.i("allowzero", 0) == 0, "{}: allowzero=1 is not supported", w);
   const int64_t flat = shape_of(x).numel();
   const auto& t = *target;
@@ -470,7 +472,7 @@ void OnnxImporter::gather(const onnx::NodeProto& n, const OnnxAttrs& a) {
   PK_CHECK(input(n, 1).kind == OnnxValue::Kind::kConstant && !input(n, 1).constant.is_float,
            "{}: indices must be an integer constant", w);
   const ConstTensor& idx = input(n, 1).constant;
-  if (data.kind == OnnxValue::Kind::kFeature) {  // a channel permutation
+  if (is_tensor(data)) {  // a channel permutation
     const OnnxValue& x = feature(n, 0);
     if (axis < 0) axis += rank_of(x);
     const int64_t c = shape_of(x).channels();
@@ -542,6 +544,8 @@ void OnnxImporter::shape_op(const onnx::NodeProto& n, const OnnxAttrs& a) {
   a.expect_only({"start", "end"});
   const OnnxValue& x = input(n, 0);
   std::vector<int64_t> dims;
+  PK_CHECK(x.kind != OnnxValue::Kind::kShuffleView, "{}: Shape of a channel shuffle's [N, g, C/g, H, W] view is not "
+           "supported", where(n));
   if (x.kind == OnnxValue::Kind::kFeature) {
     dims.push_back(kBatchDim);
     for (auto d : shape_of(x).dims) dims.push_back(d);
@@ -564,7 +568,7 @@ void OnnxImporter::unsqueeze(const onnx::NodeProto& n, const OnnxAttrs& a, bool 
   a.expect_only({"axes"});
   const OnnxValue& x = input(n, 0);
   auto e = int_entries(x);
-  PK_CHECK(e.has_value() && x.kind != OnnxValue::Kind::kFeature,
+  PK_CHECK(e.has_value() && !is_tensor(x),
            "{}: {} is supported only on shape values (as torch emits around Reshape), not on tensors", w, n.op_type());
   std::vector<int64_t> axes = a.ints("axes", {});
   if (has_input(n, 1)) axes = *int_entries(input(n, 1));

@@ -25,9 +25,13 @@ namespace pk {
 inline constexpr int64_t kBatchDim = INT64_MIN;
 
 struct OnnxValue {
-  enum class Kind { kFeature, kConstant, kShape };
+  /// kShuffleView: a feature [N,C,H,W] viewed as [N, g, C/g, H, W] by the first Reshape of a
+  /// channel shuffle (Reshape → Transpose(0,2,1,3,4) → Reshape back); only those may read it.
+  enum class Kind { kFeature, kConstant, kShape, kShuffleView };
   Kind kind = Kind::kFeature;
-  std::string node;            // kFeature: the IR node that produces it
+  std::string node;            // kFeature, kShuffleView: the IR node that produces it
+  int shuffle_groups = 0;      // kShuffleView: g
+  bool shuffle_swapped = false;  // kShuffleView: the g and C/g axes are transposed
   ConstTensor constant;        // kConstant
   std::vector<int64_t> dims;   // kShape: known ints and kBatchDim
   bool scalar = false;         // kShape: 0-D (a single entry)
@@ -40,6 +44,11 @@ struct SpatialPads {
   Hw symmetric_part() const { return {std::min(top, bottom), std::min(left, right)}; }
   bool symmetric() const { return top == bottom && left == right; }
 };
+
+/// A value computed from the graph input (a feature, or a channel shuffle's view of one).
+inline bool is_tensor(const OnnxValue& v) {
+  return v.kind == OnnxValue::Kind::kFeature || v.kind == OnnxValue::Kind::kShuffleView;
+}
 
 /// "[N,3,224,224]" (kBatchDim as N), for messages.
 std::string dims_str(const std::vector<int64_t>& dims);
@@ -107,6 +116,12 @@ class OnnxImporter {
   /// Reshape of a constant or shape value (input 0 is not a feature).
   void reshape_constant(const onnx::NodeProto& n, const ConstTensor& t);
   void transpose(const onnx::NodeProto& n, const OnnxAttrs& a);
+  // ---- onnx_import_shuffle.cpp: channel shuffle (Reshape → Transpose → Reshape) → ChannelPermute ----
+  /// Reshape of a 4-D feature to [N, g, C/g, H, W]: the start of a channel shuffle.
+  void reshape_to_channel_groups(const onnx::NodeProto& n, const OnnxValue& x, const std::vector<int64_t>& target);
+  /// Reshape of a shuffle view back to [N, C, H, W]: a ChannelPermute if its axes were swapped.
+  void reshape_from_channel_groups(const onnx::NodeProto& n, const OnnxValue& v, const std::vector<int64_t>& target);
+  void transpose_channel_groups(const onnx::NodeProto& n, const OnnxValue& v, const std::vector<int64_t>& perm);
   void slice(const onnx::NodeProto& n);
   void cast(const onnx::NodeProto& n, const OnnxAttrs& a);
   /// A constant or a shape vector as a tensor (a shape vector is 1-D integers, or a 0-D scalar);

@@ -102,9 +102,38 @@ class SamePadding(torch.nn.Module):
         return self.head(self.pool(self.even(self.stem(x))).mean([2, 3]))
 
 
+class ChannelShuffle(torch.nn.Module):
+    """ShuffleNet (v1) units: grouped 1x1 convs with a channel shuffle between them, written as
+    torch code does (view → transpose → reshape; the exporter computes the shapes in the graph),
+    on a branch and on the residual stream."""
+
+    def __init__(self):
+        super().__init__()
+        self.stem = torch.nn.Sequential(torch.nn.Conv2d(3, 24, 3, 2, 1, bias=False), torch.nn.BatchNorm2d(24),
+                                        torch.nn.ReLU())
+        self.reduce = torch.nn.Sequential(torch.nn.Conv2d(24, 12, 1, groups=3, bias=False), torch.nn.BatchNorm2d(12),
+                                          torch.nn.ReLU())
+        self.dw = torch.nn.Sequential(torch.nn.Conv2d(12, 12, 3, 1, 1, groups=12, bias=False),
+                                      torch.nn.BatchNorm2d(12))
+        self.expand = torch.nn.Sequential(torch.nn.Conv2d(12, 24, 1, groups=3, bias=False), torch.nn.BatchNorm2d(24))
+        self.mix = torch.nn.Sequential(torch.nn.Conv2d(24, 32, 1, bias=False), torch.nn.BatchNorm2d(32),
+                                       torch.nn.ReLU())
+        self.head = torch.nn.Linear(32, 10)
+
+    @staticmethod
+    def shuffle(x, groups):
+        n, c, h, w = x.size()
+        return x.view(n, groups, c // groups, h, w).transpose(1, 2).reshape(n, c, h, w)
+
+    def forward(self, x):
+        x = self.stem(x)
+        x = torch.relu(x + self.expand(self.dw(self.shuffle(self.reduce(x), 3))))
+        return self.head(self.mix(self.shuffle(x, 2)).mean([2, 3]))
+
+
 PATTERNS = {"pattern_hardswish_se": HardSwishSE, "pattern_normalize_reduce": InModelNormalize,
             "pattern_softmax": ProbabilitiesHead, "pattern_log_softmax": lambda: ProbabilitiesHead(log=True),
-            "pattern_same_padding": SamePadding}
+            "pattern_same_padding": SamePadding, "pattern_channel_shuffle": ChannelShuffle}
 
 
 def build(name):

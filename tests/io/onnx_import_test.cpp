@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "core/error.h"
 #include "graph/text_format.h"
 #include "io/onnx_import.h"
 #include "io/onnx_names.h"
@@ -172,6 +173,51 @@ TEST(OnnxImport, PadFoldsIntoAveragePoolCountingPadding) {
   EXPECT_EQ(p.padding, (Hw{1, 1}));
   EXPECT_TRUE(p.count_include_pad);
   EXPECT_EQ(r.graph.node("pool").shape.str(), "2x6x6");
+}
+
+/// x [N,6,4,4] → Reshape [N,2,3,4,4] → Transpose(perm) → Reshape [N,6,4,4] → y, as torch exports
+/// ShuffleNet's channel shuffle with 2 groups; `reader` replaces the Transpose if given.
+OnnxMaker channel_shuffle_model(std::vector<int64_t> perm, const std::string& reader = "") {
+  OnnxMaker m({6, 4, 4});
+  m.init_int("groups", {5}, {0, 2, 3, 4, 4});
+  m.init_int("back", {4}, {0, 6, 4, 4});
+  m.node("Reshape", "/Reshape", {"x", "groups"}, {"v"});
+  if (reader.empty())
+    m.node("Transpose", "/Transpose", {"v"}, {"t"}, [&](auto* n) { ints(n, "perm", perm); });
+  else
+    m.node(reader, "/reader", {"v"}, {"t"});
+  m.node("Reshape", "/Reshape_1", {"t", "back"}, {"y"});
+  m.output("y");
+  return m;
+}
+
+TEST(OnnxImport, ChannelShuffleBecomesOneChannelPermute) {
+  const Graph g = import_onnx_bytes(channel_shuffle_model({0, 2, 1, 3, 4}).bytes(), "m.onnx").graph;
+  ASSERT_EQ(g.size(), 2);  // input, the permute
+  const Node& p = g.node(g.outputs()[0]);
+  ASSERT_EQ(p.op, OpKind::kChannelPermute);
+  // The [2, 3] channel grid read column by column: output j·2 + i is input i·3 + j.
+  EXPECT_EQ(p.attr<ChannelPermuteAttrs>().order, (std::vector<int>{0, 3, 1, 4, 2, 5}));
+  EXPECT_EQ(p.shape.str(), "6x4x4");
+
+  const auto message = [](const OnnxMaker& m) {
+    try {
+      import_onnx_bytes(m.bytes(), "m.onnx");
+    } catch (const UserError& e) {
+      return std::string(e.what());
+    }
+    return std::string("imported");
+  };
+  const std::string perm = message(channel_shuffle_model({0, 1, 2, 4, 3}));
+  EXPECT_NE(perm.find("Transpose perm=[0,1,2,4,3] of a channel shuffle's [N, g, C/g, H, W] view is not supported"),
+            std::string::npos) << perm;
+  const std::string relu = message(channel_shuffle_model({}, "Relu"));
+  EXPECT_NE(relu.find("node '/reader' (Relu): input 'v' is the [N, 2, C/2, H, W] view of a channel shuffle"),
+            std::string::npos) << relu;
+  OnnxMaker odd = channel_shuffle_model({0, 2, 1, 3, 4});
+  odd.graph().mutable_initializer(0)->set_int64_data(2, 4);  // 2 × 4 ≠ 6 channels
+  EXPECT_NE(message(odd).find("a 5-D Reshape is supported only as the start of a channel shuffle"), std::string::npos)
+      << message(odd);
 }
 
 TEST(OnnxImport, GemmTransposedScaledAndResizeAndPermutation) {
