@@ -35,6 +35,17 @@ if [ ! -d "$seeds/onnx_import" ] || [ ! -d "$seeds/model_file" ]; then
   "$bin" export resnet20 --width 0.125 --no-verify --out "$seeds/model_file/resnet20.pkm" >/dev/null 2>&1
 fi
 
+# The importer's torch export patterns (asymmetric pads through F.pad's pads arithmetic, channel
+# shuffles), small, when Debian's python3-torch is there.
+if [ ! -d "$seeds/onnx_patterns" ] && /usr/bin/python3 -c "import torch" 2>/dev/null; then
+  mkdir -p "$seeds/onnx_patterns.tmp"
+  for pattern in pattern_same_padding pattern_channel_shuffle; do
+    /usr/bin/python3 tests/io/make_fixtures.py "$pattern" 16 "$seeds/onnx_patterns.tmp" >/dev/null 2>&1
+  done
+  rm -f "$seeds/onnx_patterns.tmp"/*.bin "$seeds/onnx_patterns.tmp"/*.json
+  mv "$seeds/onnx_patterns.tmp" "$seeds/onnx_patterns"
+fi
+
 if [ ! -d "$seeds/yolo_labels" ]; then  # class-count byte + a label file's text
   mkdir -p "$seeds/yolo_labels.tmp"
   printf '\x04%s' $'0 0.5 0.5 0.2 0.3\n3 0.1 0.9 0.05 0.1\n' > "$seeds/yolo_labels.tmp/two"
@@ -46,9 +57,11 @@ for h in "${harnesses[@]}"; do
   dir="$out/$h"
   mkdir -p "$dir/corpus"
   start=$(date +%s)
+  extra=()
+  [ "$h" = onnx_import ] && [ -d "$seeds/onnx_patterns" ] && extra=("$seeds/onnx_patterns")
   set +e
   "$build/fuzz_$h" -runs="$runs" -max_total_time="$seconds" -max_len=65536 -print_final_stats=1 \
-    -artifact_prefix="$dir/" "$dir/corpus" "$seeds/$h" > "$dir/last.log" 2>&1
+    -artifact_prefix="$dir/" "$dir/corpus" "$seeds/$h" "${extra[@]}" > "$dir/last.log" 2>&1
   code=$?
   set -e
   done_runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$dir/last.log" | tail -1)
