@@ -36,14 +36,25 @@ bool is_yolo_image(const fs::path& p) {
   return kExtensions.count(lower(p.extension().string())) != 0 && !is_hidden(p);
 }
 
-// Regular files of `dir` accepted by `keep`, in name order.
+// Regular files under `dir` (sub-folders too, hidden ones skipped) accepted by `keep`, in path order.
 template <typename Keep>
-std::vector<fs::path> files_in(const fs::path& dir, Keep keep) {
+std::vector<fs::path> files_under(const fs::path& dir, Keep keep) {
   std::vector<fs::path> files;
-  for (const auto& entry : fs::directory_iterator(dir))
-    if (entry.is_regular_file() && keep(entry.path())) files.push_back(entry.path());
+  for (auto it = fs::recursive_directory_iterator(dir); it != fs::recursive_directory_iterator(); ++it) {
+    if (it->is_directory() && is_hidden(it->path())) {
+      it.disable_recursion_pending();
+    } else if (it->is_regular_file() && keep(it->path())) {
+      files.push_back(it->path());
+    }
+  }
   std::sort(files.begin(), files.end());
   return files;
+}
+
+// What pairs an image with its label: the path below its split folder without the extension
+// (images/train/seq1/x.jpg and labels/train/seq1/x.txt are both "seq1/x").
+std::string pairing_key(const fs::path& file, const fs::path& split_dir) {
+  return fs::path(file).lexically_relative(split_dir).replace_extension().generic_string();
 }
 
 std::string read_text(const fs::path& path) {
@@ -102,13 +113,14 @@ YoloLabel parse_label_line(const std::string& line, int num_classes, const std::
   return label;
 }
 
-// The image of every stem of `images_dir`; UserError on a stem used twice.
-std::map<std::string, fs::path> images_by_stem(const std::vector<fs::path>& images) {
+// The image of every pairing key under `images_dir`; UserError on a key used twice.
+std::map<std::string, fs::path> images_by_key(const std::vector<fs::path>& images, const fs::path& images_dir) {
   std::map<std::string, fs::path> out;
   for (const fs::path& image : images) {
-    const auto [it, inserted] = out.emplace(image.stem().string(), image);
+    const std::string key = pairing_key(image, images_dir);
+    const auto [it, inserted] = out.emplace(key, image);
     PK_CHECK(inserted, "images '{}' and '{}' have the same name: their labels would both be '{}.txt'",
-             it->second.string(), image.string(), image.stem().string());
+             it->second.string(), image.string(), key);
   }
   return out;
 }
@@ -116,10 +128,11 @@ std::map<std::string, fs::path> images_by_stem(const std::vector<fs::path>& imag
 void check_labels_have_images(const fs::path& labels_dir, const std::map<std::string, fs::path>& images,
                               const fs::path& images_dir) {
   const auto is_txt = [](const fs::path& p) { return p.extension() == ".txt" && !is_hidden(p); };
-  for (const fs::path& label : files_in(labels_dir, is_txt)) {
-    PK_CHECK(images.count(label.stem().string()) != 0,
+  for (const fs::path& label : files_under(labels_dir, is_txt)) {
+    const std::string key = pairing_key(label, labels_dir);
+    PK_CHECK(images.count(key) != 0,
              "label file '{}' has no image: expected '{}/{}' with extension jpg, jpeg, png or bmp", label.string(),
-             images_dir.string(), label.stem().string());
+             images_dir.string(), key);
   }
 }
 
@@ -219,10 +232,10 @@ RawImages read_yolo_split(const std::string& root, const std::string& split, int
   PK_CHECK(fs::is_directory(labels_dir, ec),
            "yolo: missing label folder '{}' (expected ROOT/labels/{}/NAME.txt for each image NAME.jpg)",
            labels_dir.string(), split);
-  const std::vector<fs::path> images = files_in(images_dir, is_yolo_image);
+  const std::vector<fs::path> images = files_under(images_dir, is_yolo_image);
   PK_CHECK(!images.empty(), "yolo: image folder '{}' has no images (expected jpg, jpeg, png or bmp files)",
            images_dir.string());
-  check_labels_have_images(labels_dir, images_by_stem(images), images_dir);
+  check_labels_have_images(labels_dir, images_by_key(images, images_dir), images_dir);
   check_memory(images_dir.string(), images.size(), options);
 
   RawImages out;
@@ -232,7 +245,7 @@ RawImages read_yolo_split(const std::string& root, const std::string& split, int
   for (const fs::path& image : images) {
     const Letterbox g = append_letterboxed(image, options.image_size, out);
     std::vector<ObjectBox> objects;
-    const fs::path label_file = labels_dir / (image.stem().string() + ".txt");
+    const fs::path label_file = labels_dir / (pairing_key(image, images_dir) + ".txt");
     if (fs::is_regular_file(label_file, ec)) {
       for (const YoloLabel& l : parse_yolo_labels(read_text(label_file), num_classes, label_file.string()))
         objects.push_back(ObjectBox{l.class_id, letterbox_box(l, g)});

@@ -109,6 +109,30 @@ TEST(YoloReader, LetterboxesImagesAndBoxes) {
   EXPECT_EQ(s.test.images[0][2][30][30].item<int>(), 30);
 }
 
+// Images in sub-folders of a split pair with the labels at the same relative path (as in
+// ultralytics' layout); equal file names in different sub-folders are different images; hidden
+// folders (.cache, .ipynb_checkpoints) are skipped.
+TEST(YoloReader, SubFoldersPairImagesWithLabelsAtTheSameRelativePath) {
+  TempDir root;
+  write_folder(root);
+  write_solid(root.file("images/train/seq1/a.png"), 64, 64, 3, {1, 2, 3});
+  write_text(root.file("labels/train/seq1/a.txt"), "1 0.5 0.5 0.25 0.25\n");
+  write_solid(root.file("images/train/seq2/deeper/a.png"), 64, 64, 3, {4, 5, 6});
+  write_text(root.file("labels/train/seq2/deeper/a.txt"), "0 0.5 0.5 0.5 0.5\n0 0.25 0.25 0.1 0.1\n");
+  write_solid(root.file("images/train/.cache/junk.png"), 64, 64, 3, {7, 8, 9});
+  const DatasetSplits s = load_dataset(yolo_options(root.path()));
+  // In path order: a.png, b.bmp, seq1/a.png, seq2/deeper/a.png.
+  ASSERT_EQ(s.train.size(), 4);
+  ASSERT_EQ(s.train.objects[2].size(), 1u);
+  expect_box(s.train.objects[2][0], 1, 24, 24, 40, 40);
+  ASSERT_EQ(s.train.objects[3].size(), 2u);
+  EXPECT_EQ(s.train.objects[3][0].class_id, 0);
+  EXPECT_EQ(s.train.images[3][0][0][0].item<int>(), 4);
+
+  write_text(root.file("labels/train/seq3/lost.txt"), "0 0.5 0.5 0.1 0.1\n");
+  expect_user_error([&] { load_dataset(yolo_options(root.path())); }, {"lost.txt", "has no image", "images/train/seq3/lost"});
+}
+
 TEST(YoloReader, AcceptsTestInsteadOfValAndDefaultSize) {
   TempDir root;
   write_folder(root, "test");
