@@ -571,7 +571,11 @@ void OnnxImporter::unsqueeze(const onnx::NodeProto& n, const OnnxAttrs& a, bool 
   PK_CHECK(e.has_value() && !is_tensor(x),
            "{}: {} is supported only on shape values (as torch emits around Reshape), not on tensors", w, n.op_type());
   std::vector<int64_t> axes = a.ints("axes", {});
-  if (has_input(n, 1)) axes = *int_entries(input(n, 1));
+  if (has_input(n, 1)) {  // opset 13: axes is an input
+    const auto given = int_entries(input(n, 1));
+    PK_CHECK(given.has_value(), "{}: axes must be an integer constant", w);
+    axes = *given;
+  }
   const bool is_scalar = x.kind == OnnxValue::Kind::kShape ? x.scalar : x.constant.dims.empty();
   if (squeeze) {
     PK_CHECK(!is_scalar && e->size() == 1 && (axes.empty() || axes == std::vector<int64_t>{0}),

@@ -93,6 +93,18 @@ TEST(OnnxMalformed, SoftmaxOverAFeatureMapIsRefused) {
   expect_error(m.bytes(), {"/softmax/Softmax", "axis -1 of a rank-4 tensor", "[N, K]"});
 }
 
+// Found by fuzz_onnx_import: an Unsqueeze whose axes input is not an integer constant read an
+// empty optional (a crash under ASan).
+TEST(OnnxMalformed, UnsqueezeAxesThatAreNotIntegersAreAnError) {
+  OnnxMaker m = conv_model();
+  m.init_int("zero", {}, {0});
+  m.init("float_axes", {1}, {0.0f});
+  m.node("Shape", "shape", {"y"}, {"s"});
+  m.node("Gather", "gather", {"s", "zero"}, {"batch"}, [](auto* n) { int_attr(n, "axis", 0); });
+  m.node("Unsqueeze", "unsqueeze", {"batch", "float_axes"}, {"u"});
+  expect_error(m.bytes(), {"node 'unsqueeze' (Unsqueeze)", "axes must be an integer constant"});
+}
+
 TEST(OnnxMalformed, UnsupportedPatternsAreErrorsNotWrongGraphs) {
   {
     OnnxMaker m;
