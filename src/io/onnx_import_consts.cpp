@@ -52,17 +52,22 @@ ConstTensor gather_entries(const ConstTensor& t, std::vector<int64_t> dims, cons
 /// The source positions along one axis of `size` that ONNX Slice picks (negative starts/ends
 /// count from the end; both are clamped as the spec says for the sign of `step`).
 std::vector<int64_t> slice_positions(int64_t size, int64_t start, int64_t end, int64_t step) {
+  if (size == 0) return {};
   if (start < 0) start += size;
   if (end < 0) end += size;
+  // Counted steps, not `i += step`: a step near ±2⁶³ would overflow.
   std::vector<int64_t> picks;
   if (step > 0) {
     start = std::clamp<int64_t>(start, 0, size);
     end = std::clamp<int64_t>(end, 0, size);
-    for (int64_t i = start; i < end; i += step) picks.push_back(i);
+    const int64_t count = start < end ? (end - start - 1) / step + 1 : 0;
+    for (int64_t k = 0; k < count; ++k) picks.push_back(start + k * step);
   } else {
     start = std::clamp<int64_t>(start, 0, size - 1);
     end = std::clamp<int64_t>(end, -1, size - 1);
-    for (int64_t i = start; i > end; i += step) picks.push_back(i);
+    const int64_t stride = step == INT64_MIN ? INT64_MAX : -step;
+    const int64_t count = start > end ? (start - end - 1) / stride + 1 : 0;
+    for (int64_t k = 0; k < count; ++k) picks.push_back(start - k * stride);
   }
   return picks;
 }
@@ -99,8 +104,9 @@ void OnnxImporter::constant_of_shape(const onnx::NodeProto& n, const OnnxAttrs& 
   for (const int64_t d : t.dims) {
     PK_CHECK(d >= 0 && d != kBatchDim, "{}: shape {} must be known and non-negative (a constant as large as the "
              "batch is not supported)", w, dims_str(t.dims));
+    PK_CHECK(d <= kMaxFoldedEntries / std::max<int64_t>(count, 1), "{}: a constant of shape {} is too large to fold",
+             w, dims_str(t.dims));
     count *= d;
-    PK_CHECK(count <= kMaxFoldedEntries, "{}: a constant of shape {} is too large to fold", w, dims_str(t.dims));
   }
   ConstTensor fill;  // ONNX default: one float 0
   fill.floats = {0.0f};
@@ -127,6 +133,8 @@ void OnnxImporter::reshape_constant(const onnx::NodeProto& n, const ConstTensor&
       infer_at = static_cast<int64_t>(a);
     } else {
       PK_CHECK(dims[a] >= 0, "{}: target shape {} is not valid for a constant", w, dims_str(*target));
+      PK_CHECK(dims[a] == 0 || known <= std::max<int64_t>(t.numel(), 1) / dims[a],
+               "{}: a constant of shape {} cannot be reshaped to {}", w, dims_str(t.dims), dims_str(*target));
       known *= dims[a];
     }
   }

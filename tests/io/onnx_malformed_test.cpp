@@ -105,6 +105,16 @@ TEST(OnnxMalformed, UnsqueezeAxesThatAreNotIntegersAreAnError) {
   expect_error(m.bytes(), {"node 'unsqueeze' (Unsqueeze)", "axes must be an integer constant"});
 }
 
+// Found by fuzz_onnx_import (UBSan): a Reshape of a constant to a huge target overflowed int64
+// while its size was computed.
+TEST(OnnxMalformed, ReshapeOfAConstantToAHugeTargetIsAnError) {
+  OnnxMaker m = conv_model();
+  m.init_int("c", {2}, {1, 2});
+  m.init_int("huge", {2}, {216172782113783807, 72057594037927935});
+  m.node("Reshape", "reshape", {"c", "huge"}, {"r"});
+  expect_error(m.bytes(), {"node 'reshape' (Reshape)", "a constant of shape [2] cannot be reshaped"});
+}
+
 TEST(OnnxMalformed, UnsupportedPatternsAreErrorsNotWrongGraphs) {
   {
     OnnxMaker m;
