@@ -109,9 +109,9 @@ TEST(OnnxMalformed, UnsqueezeAxesThatAreNotIntegersAreAnError) {
 // while its size was computed.
 TEST(OnnxMalformed, ReshapeOfAConstantToAHugeTargetIsAnError) {
   OnnxMaker m = conv_model();
-  m.init_int("c", {2}, {1, 2});
+  m.init_int("pair", {2}, {1, 2});
   m.init_int("huge", {2}, {216172782113783807, 72057594037927935});
-  m.node("Reshape", "reshape", {"c", "huge"}, {"r"});
+  m.node("Reshape", "reshape", {"pair", "huge"}, {"r"});
   expect_error(m.bytes(), {"node 'reshape' (Reshape)", "a constant of shape [2] cannot be reshaped"});
 }
 
