@@ -69,13 +69,19 @@ bool is_depthwise(const Graph& g, int node) {
 class ChannelAnalysisBuilder {
  public:
   ChannelAnalysisBuilder(const Graph& g, const AnalysisOptions& options)
-      : g_(g), options_(options), values_(g.size()), conflict_(g.size(), 0) {}
+      : g_(g), options_(options) {}
 
   ChannelAnalysis run();
 
  private:
-  int new_space(int node, int64_t size);
-  RawValue whole(int space) const;
+  /// One visit of every node: spaces (by the current pieces), unions and values.
+  void build_values();
+  /// The output value of producer `node` (size channels): one space per piece of its rows.
+  RawValue produce(int node, int64_t size);
+  /// Splits the pieces of every producer whose group a ChannelSlice cuts (takes some of its
+  /// channels and not others, or some more often than others) along the cut. True if any split:
+  /// the values must then be built again.
+  bool split_at_slices();
   void pin_space(int space, const std::string& reason);
   void pin(const RawValue& v, const std::string& reason);
   /// Ties the channels of `a` and `b` one to one (Add/Mul). False if they do not line up.
@@ -100,6 +106,11 @@ class ChannelAnalysisBuilder {
   AnalysisOptions options_;
   SpaceUnion spaces_;
   std::vector<int> space_node_;            // creating node of each space
+  std::vector<std::vector<int>> space_rows_;  // output rows of its node each space holds, ascending
+  std::vector<int> space_piece_;           // index of the space among its node's pieces; -1 if one piece
+  /// Producers whose output rows a ChannelSlice splits into pieces (groups of their own):
+  /// piece id of every row. Kept from one build_values to the next; a producer absent is one piece.
+  std::map<int, std::vector<int>> piece_of_row_;
   std::vector<std::vector<std::string>> space_reasons_;  // why each space is pinned (empty = free)
   std::vector<RawValue> values_;
   std::vector<char> conflict_;              // Add/Mul nodes whose operands do not line up
@@ -107,18 +118,31 @@ class ChannelAnalysisBuilder {
   std::vector<std::vector<int>> group_numbering_;  // by group: root index → group index
 };
 
-int ChannelAnalysisBuilder::new_space(int node, int64_t size) {
+RawValue ChannelAnalysisBuilder::produce(int node, int64_t size) {
   PK_ASSERT(size >= 0 && size <= (int64_t{1} << 30), "node '{}': {} channels", g_.node(node).name, size);
-  space_node_.push_back(node);
-  space_reasons_.emplace_back();
-  return spaces_.add(static_cast<int>(size));
-}
-
-RawValue ChannelAnalysisBuilder::whole(int space) const {
+  std::vector<std::vector<int>> pieces;  // rows of each piece, pieces in order of their first row
+  const auto split = piece_of_row_.find(node);
+  if (split == piece_of_row_.end()) {
+    pieces.emplace_back(static_cast<size_t>(size));
+    for (int r = 0; r < size; ++r) pieces[0][r] = r;
+  } else {
+    std::map<int, int> order;  // piece id → index in `pieces`
+    for (int r = 0; r < size; ++r) {
+      const auto [it, fresh] = order.emplace(split->second[r], static_cast<int>(pieces.size()));
+      if (fresh) pieces.emplace_back();
+      pieces[it->second].push_back(r);
+    }
+  }
   RawValue v;
-  const int n = spaces_.size(space);
-  v.refs.reserve(n);
-  for (int i = 0; i < n; ++i) v.refs.push_back({space, i});
+  v.refs.resize(static_cast<size_t>(size));
+  for (size_t p = 0; p < pieces.size(); ++p) {
+    const int s = spaces_.add(static_cast<int>(pieces[p].size()));
+    space_node_.push_back(node);
+    space_reasons_.emplace_back();
+    space_piece_.push_back(pieces.size() == 1 ? -1 : static_cast<int>(p));
+    for (size_t j = 0; j < pieces[p].size(); ++j) v.refs[pieces[p][j]] = {s, static_cast<int>(j)};
+    space_rows_.push_back(std::move(pieces[p]));
+  }
   return v;
 }
 
@@ -183,12 +207,10 @@ void ChannelAnalysisBuilder::visit(int i) {
   const Node& n = g_.node(i);
   const auto& ins = g_.input_indices(i);
   switch (n.op) {
-    case OpKind::kInput: {
-      const int s = new_space(i, n.shape.channels());
-      pin_space(s, fmt::format("graph input '{}'", n.name));
-      values_[i] = whole(s);
+    case OpKind::kInput:
+      values_[i] = produce(i, n.shape.channels());
+      pin(values_[i], fmt::format("graph input '{}'", n.name));
       return;
-    }
     case OpKind::kConv2d: {
       const auto& a = n.attr<ConvAttrs>();
       const RawValue& in = values_[ins[0]];
@@ -196,8 +218,7 @@ void ChannelAnalysisBuilder::visit(int i) {
         values_[i] = in;  // depthwise: channel c in, channel c out
         return;
       }
-      const int s = new_space(i, a.out_channels);
-      values_[i] = whole(s);
+      values_[i] = produce(i, a.out_channels);
       if (a.groups > 1 && options_.grouped_conv_blocks) {
         // Blocks of G channels; checked against the groups once the spaces are united.
         block_rules_.push_back({i, a.groups, in, false});
@@ -208,12 +229,12 @@ void ChannelAnalysisBuilder::visit(int i) {
                         "is not enabled (AnalysisOptions::grouped_conv_blocks)",
                         n.name, a.groups, g_.node(ins[0]).shape.channels(), a.out_channels);
         pin(in, reason);
-        pin_space(s, reason);
+        pin(values_[i], reason);
       }
       return;
     }
     case OpKind::kLinear:
-      values_[i] = whole(new_space(i, n.attr<LinearAttrs>().out_features));
+      values_[i] = produce(i, n.attr<LinearAttrs>().out_features);
       return;
     case OpKind::kSoftmax:
     case OpKind::kLogSoftmax:  // normalises over every entry: removing one changes all the others
@@ -275,6 +296,13 @@ void ChannelAnalysisBuilder::visit(int i) {
       values_[i] = std::move(v);
       return;
     }
+    case OpKind::kChannelSlice: {
+      const auto& a = n.attr<ChannelSliceAttrs>();
+      const RawValue& in = values_[ins[0]];
+      PK_ASSERT(in.spatial == 1, "channel slice '{}' of a flattened value", n.name);
+      values_[i].refs.assign(in.refs.begin() + a.start, in.refs.begin() + a.end);
+      return;
+    }
     case OpKind::kCount:
       break;
   }
@@ -290,6 +318,9 @@ void ChannelAnalysisBuilder::build_groups(ChannelAnalysis& out) {
       ChannelGroup grp;
       grp.id = static_cast<int>(out.groups_.size());
       grp.name = g_.node(space_node_[s]).name;
+      if (space_piece_[s] >= 0) grp.name += fmt::format("#{}", space_piece_[s]);
+      while (out.group_by_name_.count(grp.name)) grp.name += "'";  // a node may be named like a piece
+      out.group_by_name_[grp.name] = grp.id;
       grp.size = spaces_.size(s);
       group_of_root_[r] = grp.id;
       // Number the group's channels like its named producer's output channels.
@@ -305,7 +336,6 @@ void ChannelAnalysisBuilder::build_groups(ChannelAnalysis& out) {
   for (auto& grp : out.groups_) {
     grp.prunable = reasons[grp.id].empty();
     grp.reason = join(reasons[grp.id], "; ");
-    out.group_by_name_[grp.name] = grp.id;
   }
 
   out.values_.resize(g_.size());
@@ -415,7 +445,8 @@ void ChannelAnalysisBuilder::add_members(ChannelAnalysis& out) {
     m.node = node;
     m.role = MemberRole::kProducer;
     m.channels.assign(spaces_.size(s), -1);
-    for (int j = 0; j < spaces_.size(s); ++j) m.channels[group_numbering_[gid][spaces_.root_index(s, j)]] = j;
+    for (int j = 0; j < spaces_.size(s); ++j)
+      m.channels[group_numbering_[gid][spaces_.root_index(s, j)]] = space_rows_[s][j];
     out.groups_[gid].members.push_back(std::move(m));
   }
   for (int i = 0; i < g_.size(); ++i) {
@@ -436,9 +467,70 @@ void ChannelAnalysisBuilder::add_members(ChannelAnalysis& out) {
     });
 }
 
-ChannelAnalysis ChannelAnalysisBuilder::run() {
+void ChannelAnalysisBuilder::build_values() {
+  spaces_ = SpaceUnion();
+  space_node_.clear();
+  space_rows_.clear();
+  space_piece_.clear();
+  space_reasons_.clear();
+  block_rules_.clear();
+  values_.assign(g_.size(), RawValue());
+  conflict_.assign(g_.size(), 0);
   for (int i = 0; i < g_.size(); ++i) visit(i);
   for (const auto& name : g_.outputs()) pin(values_[g_.index_of(name)], fmt::format("graph output '{}'", name));
+}
+
+bool ChannelAnalysisBuilder::split_at_slices() {
+  // Class of every channel of every root met, refined slice by slice by how often the slice
+  // takes it: channels of one class are taken alike by every slice.
+  std::map<int, std::vector<int>> class_of;  // root → class of each root channel
+  for (int i = 0; i < g_.size(); ++i) {
+    if (g_.node(i).op != OpKind::kChannelSlice) continue;
+    std::map<int, std::vector<int>> taken;  // root → times the slice takes each root channel
+    for (const SpaceRef& r : values_[i].refs) {
+      const int root = spaces_.find(r.space);
+      auto& t = taken[root];
+      if (t.empty()) t.assign(spaces_.size(root), 0);
+      ++t[spaces_.root_index(r.space, r.index)];
+    }
+    for (auto& [root, times] : taken) {
+      auto& cls = class_of[root];
+      if (cls.empty()) cls.assign(times.size(), 0);
+      std::map<std::pair<int, int>, int> renumber;
+      for (size_t x = 0; x < cls.size(); ++x)
+        cls[x] = renumber.emplace(std::make_pair(cls[x], times[x]), static_cast<int>(renumber.size())).first->second;
+    }
+  }
+  // Each space of a root with several classes splits by class; its node's pieces split with it.
+  std::map<int, std::vector<int>> sub_of_row;  // node → class of each row in a splitting space, -1 elsewhere
+  for (int s = 0; s < spaces_.count(); ++s) {
+    const auto cls = class_of.find(spaces_.find(s));
+    if (cls == class_of.end() || std::count(cls->second.begin(), cls->second.end(), cls->second[0]) ==
+                                     static_cast<std::ptrdiff_t>(cls->second.size()))
+      continue;
+    const int node = space_node_[s];
+    auto& sub = sub_of_row[node];
+    if (sub.empty()) sub.assign(static_cast<size_t>(g_.node(node).shape.channels()), -1);
+    for (int j = 0; j < spaces_.size(s); ++j) sub[space_rows_[s][j]] = cls->second[spaces_.root_index(s, j)];
+  }
+  for (auto& [node, sub] : sub_of_row) {
+    auto& piece = piece_of_row_[node];
+    if (piece.empty()) piece.assign(sub.size(), 0);
+    std::map<std::pair<int, int>, int> renumber;
+    for (size_t r = 0; r < piece.size(); ++r)
+      piece[r] = renumber.emplace(std::make_pair(piece[r], sub[r]), static_cast<int>(renumber.size())).first->second;
+  }
+  return !sub_of_row.empty();
+}
+
+ChannelAnalysis ChannelAnalysisBuilder::run() {
+  // A slice cuts a group only if it cuts a producer's piece, and each split makes the pieces
+  // finer, so this ends (after 2 builds when every cut is seen by the first).
+  for (int build = 0;; ++build) {
+    PK_ASSERT(build <= g_.size() + 1, "analyze_channels: the channel slices do not settle after {} builds", build);
+    build_values();
+    if (!split_at_slices()) break;
+  }
   ChannelAnalysis out;
   for (const auto& n : g_.nodes()) {
     out.node_names_.push_back(n.name);

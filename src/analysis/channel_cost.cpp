@@ -68,6 +68,7 @@ ChannelCostModel::ChannelCostModel(const Graph& graph, const ChannelAnalysis& an
       case OpKind::kUpsample:
       case OpKind::kFlatten:
       case OpKind::kChannelPermute:
+      case OpKind::kChannelSlice:
       case OpKind::kIdentity:
         continue;  // no weights, no MACs
       case OpKind::kCount:

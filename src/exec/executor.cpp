@@ -130,6 +130,10 @@ torch::Tensor Executor::run_node(int index, const std::vector<torch::Tensor>& va
       auto idx = torch::tensor(std::vector<int64_t>(order.begin(), order.end()), torch::kLong);
       return x(0).index_select(1, idx);
     }
+    case OpKind::kChannelSlice: {
+      const auto& a = n.attr<ChannelSliceAttrs>();
+      return x(0).narrow(1, a.start, a.end - a.start);
+    }
     case OpKind::kIdentity:
       return x(0);
     case OpKind::kCount:

@@ -73,7 +73,15 @@ struct PadAttrs {
   double value = 0.0;
 };
 
+/// The channels [start, end) of a feature map [C,H,W] → [end − start, H, W], in order
+/// (torch's x[:, start:end], chunk and split); 0 ≤ start < end ≤ C.
+struct ChannelSliceAttrs {
+  int start = 0;
+  int end = 0;
+};
+
 using Attrs = std::variant<std::monostate, InputAttrs, ConvAttrs, BatchNormAttrs, LeakyReluAttrs,
-                           PoolAttrs, UpsampleAttrs, LinearAttrs, ChannelPermuteAttrs, PadAttrs>;
+                           PoolAttrs, UpsampleAttrs, LinearAttrs, ChannelPermuteAttrs, PadAttrs,
+                           ChannelSliceAttrs>;
 
 }  // namespace pk

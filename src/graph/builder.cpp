@@ -128,6 +128,9 @@ std::string GraphBuilder::linear(const std::string& name, const std::string& x, 
 std::string GraphBuilder::channel_permute(const std::string& name, const std::string& x, std::vector<int> order) {
   return add(Node{name, OpKind::kChannelPermute, {x}, ChannelPermuteAttrs{std::move(order)}, {}});
 }
+std::string GraphBuilder::channel_slice(const std::string& name, const std::string& x, int start, int end) {
+  return add(Node{name, OpKind::kChannelSlice, {x}, ChannelSliceAttrs{start, end}, {}});
+}
 std::string GraphBuilder::identity(const std::string& name, const std::string& x) {
   return add(Node{name, OpKind::kIdentity, {x}, {}, {}});
 }

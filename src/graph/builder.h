@@ -48,6 +48,8 @@ class GraphBuilder {
   std::string flatten(const std::string& name, const std::string& x);
   std::string linear(const std::string& name, const std::string& x, int out_features, bool bias = true);
   std::string channel_permute(const std::string& name, const std::string& x, std::vector<int> order);
+  /// Channels [start, end) of x.
+  std::string channel_slice(const std::string& name, const std::string& x, int start, int end);
   std::string identity(const std::string& name, const std::string& x);
 
   /// Marks an existing node as a graph output (in call order).

@@ -51,6 +51,8 @@ bool attrs_equal(const Attrs& a, const Attrs& b) {
           return x.top == y.top && x.left == y.left && x.bottom == y.bottom && x.right == y.right && x.value == y.value;
         } else if constexpr (std::is_same_v<T, LinearAttrs>) {
           return x.out_features == y.out_features && x.bias == y.bias;
+        } else if constexpr (std::is_same_v<T, ChannelSliceAttrs>) {
+          return x.start == y.start && x.end == y.end;
         } else {
           static_assert(std::is_same_v<T, ChannelPermuteAttrs>);
           return x.order == y.order;

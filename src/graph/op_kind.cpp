@@ -31,6 +31,7 @@ const char* op_name(OpKind op) {
     case OpKind::kFlatten: return "Flatten";
     case OpKind::kLinear: return "Linear";
     case OpKind::kChannelPermute: return "ChannelPermute";
+    case OpKind::kChannelSlice: return "ChannelSlice";
     case OpKind::kIdentity: return "Identity";
     case OpKind::kCount: break;
   }

@@ -31,6 +31,7 @@ enum class OpKind {
   kFlatten,         // [C,H,W] → [C·H·W], channel-major
   kLinear,          // LinearAttrs; weight [out, in], optional bias [out]
   kChannelPermute,  // ChannelPermuteAttrs; out[:, c] = in[:, order[c]]
+  kChannelSlice,    // ChannelSliceAttrs; out = in[:, start:end] (one part of a chunk/split)
   kIdentity,
   kCount
 };

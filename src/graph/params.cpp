@@ -48,6 +48,7 @@ std::vector<TensorSpec> tensor_specs(const Node& n, const Shape& output, int64_t
     case OpKind::kUpsample:
     case OpKind::kFlatten:
     case OpKind::kChannelPermute:
+    case OpKind::kChannelSlice:
     case OpKind::kIdentity:
       return {};
     case OpKind::kCount:

@@ -227,6 +227,15 @@ Shape infer_unchecked(const Node& n, const std::vector<const Shape*>& in) {
       }
       return *in[0];
     }
+    case OpKind::kChannelSlice: {
+      expect_arity(n, in, 1);
+      const auto& a = expect_attrs<ChannelSliceAttrs>(n);
+      const Shape& x = expect_feature_map(n, *in[0]);
+      PK_CHECK(a.start >= 0 && a.start < a.end && a.end <= x.channels(),
+               "channel slice '{}': channels [{}, {}) are not a non-empty range of its input's {} channels", n.name,
+               a.start, a.end, x.channels());
+      return Shape{{a.end - a.start, x.height(), x.width()}};
+    }
     case OpKind::kCount:
       break;
   }

@@ -41,6 +41,8 @@ std::string attrs_to_text(const Node& n) {
           return fmt::format(" top={} left={} bottom={} right={} value={}", a.top, a.left, a.bottom, a.right, a.value);
         } else if constexpr (std::is_same_v<T, LinearAttrs>) {
           return fmt::format(" out={} bias={}", a.out_features, boolean(a.bias));
+        } else if constexpr (std::is_same_v<T, ChannelSliceAttrs>) {
+          return fmt::format(" start={} end={}", a.start, a.end);
         } else {
           static_assert(std::is_same_v<T, ChannelPermuteAttrs>);
           return fmt::format(" order={}", fmt::join(a.order, ","));
@@ -138,6 +140,12 @@ Attrs attrs_from_text(OpKind op, AttrReader& r, const std::string& where) {
       LinearAttrs a;
       a.out_features = r.integer("out", 0);
       a.bias = r.boolean("bias", true);
+      return a;
+    }
+    case OpKind::kChannelSlice: {
+      ChannelSliceAttrs a;
+      a.start = r.integer("start", 0);
+      a.end = r.integer("end", 0);
       return a;
     }
     case OpKind::kChannelPermute: {

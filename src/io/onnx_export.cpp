@@ -247,6 +247,16 @@ class OnnxExporter {
         attr(node("Gather", n.name, {in[0], idx}, n.name), "axis", int64_t{1});
         return;
       }
+      case OpKind::kChannelSlice: {  // opset 13: starts, ends, axes are inputs
+        const auto& a = n.attr<ChannelSliceAttrs>();
+        std::vector<std::string> ins{in[0]};
+        for (const auto& [part, value] : {std::pair<const char*, int>{"starts", a.start}, {"ends", a.end}, {"axes", 1}}) {
+          ins.push_back(fresh(n.name + "." + part));
+          encode_int64_tensor(g_->add_initializer(), ins.back(), {1}, {value});
+        }
+        node("Slice", n.name, ins, n.name);
+        return;
+      }
       case OpKind::kIdentity:
         node("Identity", n.name, {in[0]}, n.name);
         return;

@@ -151,6 +151,7 @@ const std::map<std::string, OnnxImporter::Handler>& OnnxImporter::handlers() {
       {"Unsqueeze", [](OnnxImporter& i, N n, A a) { i.unsqueeze(n, a, false); }},
       {"Squeeze", [](OnnxImporter& i, N n, A a) { i.unsqueeze(n, a, true); }},
       {"Slice", [](OnnxImporter& i, N n, A) { i.slice(n); }},
+      {"Split", [](OnnxImporter& i, N n, A a) { i.split(n, a); }},
       {"Cast", [](OnnxImporter& i, N n, A a) { i.cast(n, a); }},
       {"ConstantOfShape", [](OnnxImporter& i, N n, A a) { i.constant_of_shape(n, a); }},
       {"Transpose", [](OnnxImporter& i, N n, A a) { i.transpose(n, a); }},

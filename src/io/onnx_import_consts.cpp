@@ -175,9 +175,9 @@ void OnnxImporter::transpose(const onnx::NodeProto& n, const OnnxAttrs& a) {
 
 void OnnxImporter::slice(const onnx::NodeProto& n) {
   const std::string w = where(n);
+  if (is_tensor(input(n, 0))) return slice_channels(n);
   const auto t = folded_constant(input(n, 0));
-  PK_CHECK(t.has_value(), "{}: Slice of a tensor (such as torch's chunk or split of the channels) is not supported; "
-           "Slice is supported on shape values and constants", w);
+  PK_ASSERT(t.has_value(), "{}: Slice of a value that is neither a tensor nor a constant", w);
   const auto vector_of = [&](int k, const char* what) -> std::optional<std::vector<int64_t>> {
     if (!has_input(n, k)) return std::nullopt;
     auto v = int_entries(input(n, k));

@@ -123,6 +123,13 @@ class OnnxImporter {
   void reshape_from_channel_groups(const onnx::NodeProto& n, const OnnxValue& v, const std::vector<int64_t>& target);
   void transpose_channel_groups(const onnx::NodeProto& n, const OnnxValue& v, const std::vector<int64_t>& perm);
   void slice(const onnx::NodeProto& n);
+  // ---- onnx_import_split.cpp: channel splits (Slice / Split over axis 1) → ChannelSlice ----
+  /// Slice of a feature (input 0 is one).
+  void slice_channels(const onnx::NodeProto& n);
+  void split(const onnx::NodeProto& n, const OnnxAttrs& a);
+  /// Channels [start, end) of feature `x`: a ChannelSlice named after `n` (+ suffix), or x itself if whole.
+  std::string channel_part(const onnx::NodeProto& n, const OnnxValue& x, int64_t start, int64_t end,
+                           const std::string& suffix);
   void cast(const onnx::NodeProto& n, const OnnxAttrs& a);
   /// A constant or a shape vector as a tensor (a shape vector is 1-D integers, or a 0-D scalar);
   /// nullopt for a feature.

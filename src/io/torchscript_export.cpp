@@ -140,6 +140,10 @@ std::string node_expr(const Graph& g, int i, const ScriptNames& names) {
                          n.attr<LinearAttrs>().bias ? self("bias") : "None");
     case OpKind::kChannelPermute:
       return fmt::format("torch.index_select({}, 1, {})", in[0], self("order"));
+    case OpKind::kChannelSlice: {
+      const auto& a = n.attr<ChannelSliceAttrs>();
+      return fmt::format("torch.narrow({}, 1, {}, {})", in[0], a.start, a.end - a.start);
+    }
     case OpKind::kIdentity:
       return in[0];
     case OpKind::kCount:

@@ -1,5 +1,7 @@
 #include "plan/apply_plan.h"
 
+#include <algorithm>
+
 #include "core/error.h"
 #include "graph/builder.h"
 #include "plan/keep_masks.h"
@@ -52,6 +54,15 @@ Graph apply_plan_to_graph(const Graph& graph, const ChannelAnalysis& analysis, c
           new_order.push_back(new_position[order[c]]);
         }
         order = std::move(new_order);
+        break;
+      }
+      case OpKind::kChannelSlice: {  // the kept channels of [start, end) stay a contiguous run of the pruned input
+        auto& a = std::get<ChannelSliceAttrs>(n.attrs);
+        const auto kept_in = kept_positions(analysis.value(ins[0]), masks);
+        const auto before = [&](int c) {
+          return static_cast<int>(std::lower_bound(kept_in.begin(), kept_in.end(), c) - kept_in.begin());
+        };
+        a = ChannelSliceAttrs{before(a.start), before(a.end)};
         break;
       }
       case OpKind::kInput:

@@ -126,6 +126,7 @@ PrunedNetwork plan_apply(const Graph& graph, const WeightStore& weights, const C
       case OpKind::kUpsample:
       case OpKind::kFlatten:
       case OpKind::kChannelPermute:
+      case OpKind::kChannelSlice:
       case OpKind::kIdentity:
         break;
       case OpKind::kCount:

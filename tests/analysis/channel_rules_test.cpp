@@ -241,6 +241,61 @@ TEST(ChannelRules, PermutationRelatesProducersChannelByChannel) {
   EXPECT_TRUE(a.group("conv_a").prunable);
 }
 
+const GroupMember& producer(const ChannelGroup& grp, const ChannelAnalysis& a, const std::string& node) {
+  for (const auto& m : grp.members)
+    if (a.node_name(m.node) == node && m.role == MemberRole::kProducer) return m;
+  ADD_FAILURE() << "group " << grp.name << " has no producer " << node;
+  return grp.members.at(0);
+}
+
+TEST(ChannelRules, ChannelSliceSplitsItsProducerIntoPieces) {
+  const Graph g = test::sliced_net();
+  const auto a = analyze_channels(g);
+  EXPECT_EQ(a.group_index("c"), -1) << "the conv's channels go two ways: two groups, no whole one";
+  const auto& lo = a.group("c#0");
+  const auto& hi = a.group("c#1");
+  EXPECT_EQ(lo.size, 3);
+  EXPECT_EQ(hi.size, 5);
+  EXPECT_TRUE(lo.prunable && hi.prunable) << lo.reason << hi.reason;
+  EXPECT_EQ(producer(hi, a, "c").channels, (std::vector<int>{3, 4, 5, 6, 7}));
+  EXPECT_TRUE(has_member(lo, a, "a", MemberRole::kConsumer));
+  EXPECT_FALSE(has_member(lo, a, "b", MemberRole::kConsumer));
+  EXPECT_EQ(group_of(a, g, "hi"), hi.id);
+  try {
+    a.group("c");
+    ADD_FAILURE() << "group 'c' was found";
+  } catch (const UserError& e) {
+    EXPECT_NE(std::string(e.what()).find("'c#0'"), std::string::npos) << e.what();
+  }
+}
+
+// ShuffleNetV2: concat(p, q) interleaved, then split in halves: each half holds half of p and
+// half of q, so p and q each become two groups, of non-contiguous rows after the interleave.
+TEST(ChannelRules, ChannelSliceAfterAShuffleCutsEveryProducer) {
+  GraphBuilder b;
+  b.input("x", Shape{{3, 8, 8}});
+  b.conv("p", "x", 4, 1);
+  b.conv("q", "x", 4, 1);
+  b.concat("cat", {"p", "q"});
+  b.channel_permute("shuffle", "cat", {0, 4, 1, 5, 2, 6, 3, 7});
+  b.channel_slice("left", "shuffle", 0, 4);
+  b.channel_slice("right", "shuffle", 4, 8);
+  b.conv("u", "left", 6, 1);
+  b.conv("v", "right", 6, 1);
+  b.add("sum", "u", "v");
+  b.output("sum");
+  const Graph g = b.build();
+  const auto a = analyze_channels(g);
+  EXPECT_EQ(producer(a.group("p#0"), a, "p").channels, (std::vector<int>{0, 1}));
+  EXPECT_EQ(producer(a.group("p#1"), a, "p").channels, (std::vector<int>{2, 3}));
+  EXPECT_EQ(producer(a.group("q#1"), a, "q").channels, (std::vector<int>{2, 3}));
+  const ValueChannels& left = a.value(g.index_of("left"));
+  ASSERT_EQ(left.groups.size(), 2u);
+  EXPECT_EQ(a.group(left.groups[0].group).name, "p#0");
+  EXPECT_EQ(a.group(left.groups[1].group).name, "q#0");
+  EXPECT_TRUE(a.group("p#1").prunable);
+}
+
 TEST(ChannelRules, MisalignedAddPinsEverythingInvolved) {
   const Graph g = test::mismatch_net();
   const auto a = analyze_channels(g);

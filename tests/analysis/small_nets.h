@@ -197,4 +197,21 @@ inline std::vector<std::pair<std::string, Graph>> small_nets() {
           {"concat_group_conv", concat_group_conv_net()}};
 }
 
+/// input → conv "c" (8) → slices [0, 3) and [3, 8) → convs "a", "b" → concat → pool → fc.
+inline Graph sliced_net() {
+  GraphBuilder b;
+  b.input("x", Shape{{3, 8, 8}});
+  b.conv("c", "x", 8, 3, 1, 1);
+  b.channel_slice("lo", "c", 0, 3);
+  b.channel_slice("hi", "c", 3, 8);
+  b.conv("a", "lo", 4, 1);
+  b.conv("b", "hi", 4, 1);
+  b.concat("cat", {"a", "b"});
+  b.global_avg_pool("gap", "cat");
+  b.flatten("flat", "gap");
+  b.linear("fc", "flat", 10);
+  b.output("fc");
+  return b.build();
+}
+
 }  // namespace pk::test

@@ -48,7 +48,8 @@ inline Graph all_ops_net() {
   const PadAttrs minus_inf{0, 1, 1, 0, -std::numeric_limits<double>::infinity()};
   auto mp = b.max_pool("mpool", b.pad("mpool.pad", p, minus_inf), 3, 2, 0, /*ceil_mode=*/true);  // 13x13 → 6x6
   auto ap = b.avg_pool("apool", p, 3, 2, 1, false, /*count_include_pad=*/false);
-  auto up = b.identity("id", b.upsample("up", b.concat("cat", {mp, ap}), 2));
+  auto part = b.channel_slice("apool.part", ap, 2, 7);  // torch's x[:, 2:7]
+  auto up = b.identity("id", b.upsample("up", b.concat("cat", {mp, part}), 2));
   auto f = b.flatten("flat", b.global_avg_pool("gap", up));
   b.output(b.linear("head.fc2", b.relu("head.relu", b.linear("head.fc1", f, 12, false)), 5));
   return b.build();

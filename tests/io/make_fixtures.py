@@ -131,9 +131,50 @@ class ChannelShuffle(torch.nn.Module):
         return self.head(self.mix(self.shuffle(x, 2)).mean([2, 3]))
 
 
+class ChannelSplit(torch.nn.Module):
+    """Channel splits as torch code writes them: ShuffleNetV2's chunk (a Slice whose end comes from
+    shape arithmetic) with a channel shuffle after the concat, an uneven torch.split (a Split),
+    and x[:, a:b] (a Slice of constants) on both sides of a residual Add, so pieces of one conv's
+    channels go different ways."""
+
+    def __init__(self):
+        super().__init__()
+        bn_relu = lambda c: (torch.nn.BatchNorm2d(c), torch.nn.ReLU())
+        self.stem = torch.nn.Sequential(torch.nn.Conv2d(3, 24, 3, 2, 1, bias=False), *bn_relu(24))
+        self.branch = torch.nn.Sequential(torch.nn.Conv2d(12, 12, 1, bias=False), *bn_relu(12),
+                                          torch.nn.Conv2d(12, 12, 3, 1, 1, groups=12, bias=False),
+                                          torch.nn.BatchNorm2d(12))
+        self.uneven = torch.nn.Sequential(torch.nn.Conv2d(16, 16, 3, 1, 1, bias=False), *bn_relu(16))
+        self.side = torch.nn.Sequential(torch.nn.Conv2d(12, 12, 1, bias=False), torch.nn.BatchNorm2d(12))
+        self.mix = torch.nn.Sequential(torch.nn.Conv2d(12, 32, 1, bias=False), *bn_relu(32))
+        self.head = torch.nn.Linear(32, 10)
+
+    def forward(self, x):
+        x = self.stem(x)
+        a, b = x.chunk(2, dim=1)
+        x = ChannelShuffle.shuffle(torch.cat([a, self.branch(b)], 1), 2)
+        p, q = torch.split(x, [8, 16], dim=1)
+        x = torch.cat([self.uneven(q), p], 1)
+        x = torch.relu(x[:, :12] + self.side(x[:, 12:]))
+        return self.head(self.mix(x).mean([2, 3]))
+
+
+class SpatialSlice(torch.nn.Module):
+    """A crop written as x[:, :, 1:]: a Slice over a spatial axis, which prunekit refuses."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = torch.nn.Conv2d(3, 8, 3, 1, 1)
+        self.head = torch.nn.Linear(8, 10)
+
+    def forward(self, x):
+        return self.head(self.conv(x)[:, :, 1:].mean([2, 3]))
+
+
 PATTERNS = {"pattern_hardswish_se": HardSwishSE, "pattern_normalize_reduce": InModelNormalize,
             "pattern_softmax": ProbabilitiesHead, "pattern_log_softmax": lambda: ProbabilitiesHead(log=True),
-            "pattern_same_padding": SamePadding, "pattern_channel_shuffle": ChannelShuffle}
+            "pattern_same_padding": SamePadding, "pattern_channel_shuffle": ChannelShuffle,
+            "pattern_channel_split": ChannelSplit, "pattern_spatial_slice": SpatialSlice}
 
 
 def build(name):

@@ -156,5 +156,19 @@ INSTANTIATE_TEST_SUITE_P(Zoo, ZooRandomPlans,
                                            "vgg16", "mobilenetv2", "densenet"),
                          [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
 
+TEST(ApplyPlan, PrunedChannelSliceTakesTheKeptChannelsOfItsRange) {
+  const Graph g = test::sliced_net();
+  const auto a = analyze_channels(g);
+  PrunePlan plan;
+  plan.keep_count("c#0", 2);
+  plan.keep_count("c#1", 3);
+  const Graph pruned = apply_plan_to_graph(g, a, plan);
+  EXPECT_EQ(pruned.node("c").attr<ConvAttrs>().out_channels, 5);
+  EXPECT_EQ(pruned.node("lo").attr<ChannelSliceAttrs>().start, 0);
+  EXPECT_EQ(pruned.node("lo").attr<ChannelSliceAttrs>().end, 2);
+  EXPECT_EQ(pruned.node("hi").attr<ChannelSliceAttrs>().start, 2);
+  EXPECT_EQ(pruned.node("hi").attr<ChannelSliceAttrs>().end, 5);
+}
+
 }  // namespace
 }  // namespace pk
