@@ -58,6 +58,16 @@ void add_value_members(std::vector<ChannelGroup>& groups, const ValueChannels& v
   }
 }
 
+/// Refines the partition `classes` (class of each element; empty = all in one class) by `by`:
+/// elements stay in one class only if they had one class and equal `by` values. Classes are
+/// renumbered 0, 1, ... in order of first element.
+void refine(std::vector<int>& classes, const std::vector<int>& by) {
+  if (classes.empty()) classes.assign(by.size(), 0);
+  std::map<std::pair<int, int>, int> renumber;
+  for (size_t x = 0; x < classes.size(); ++x)
+    classes[x] = renumber.emplace(std::make_pair(classes[x], by[x]), static_cast<int>(renumber.size())).first->second;
+}
+
 bool is_depthwise(const Graph& g, int node) {
   const auto& a = g.node(node).attr<ConvAttrs>();
   return a.groups > 1 && a.groups == g.node(g.input_indices(node)[0]).shape.channels() &&
@@ -493,13 +503,7 @@ bool ChannelAnalysisBuilder::split_at_slices() {
       if (t.empty()) t.assign(spaces_.size(root), 0);
       ++t[spaces_.root_index(r.space, r.index)];
     }
-    for (auto& [root, times] : taken) {
-      auto& cls = class_of[root];
-      if (cls.empty()) cls.assign(times.size(), 0);
-      std::map<std::pair<int, int>, int> renumber;
-      for (size_t x = 0; x < cls.size(); ++x)
-        cls[x] = renumber.emplace(std::make_pair(cls[x], times[x]), static_cast<int>(renumber.size())).first->second;
-    }
+    for (auto& [root, times] : taken) refine(class_of[root], times);
   }
   // Each space of a root with several classes splits by class; its node's pieces split with it.
   std::map<int, std::vector<int>> sub_of_row;  // node → class of each row in a splitting space, -1 elsewhere
@@ -513,13 +517,7 @@ bool ChannelAnalysisBuilder::split_at_slices() {
     if (sub.empty()) sub.assign(static_cast<size_t>(g_.node(node).shape.channels()), -1);
     for (int j = 0; j < spaces_.size(s); ++j) sub[space_rows_[s][j]] = cls->second[spaces_.root_index(s, j)];
   }
-  for (auto& [node, sub] : sub_of_row) {
-    auto& piece = piece_of_row_[node];
-    if (piece.empty()) piece.assign(sub.size(), 0);
-    std::map<std::pair<int, int>, int> renumber;
-    for (size_t r = 0; r < piece.size(); ++r)
-      piece[r] = renumber.emplace(std::make_pair(piece[r], sub[r]), static_cast<int>(renumber.size())).first->second;
-  }
+  for (auto& [node, sub] : sub_of_row) refine(piece_of_row_[node], sub);
   return !sub_of_row.empty();
 }
 
