@@ -51,9 +51,9 @@ function(pk_io_tests)
   # The importer is every src/io/onnx_import*.cpp (a new handler file joins without an edit here).
   file(GLOB io_free_srcs CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/src/io/onnx_import*.cpp)
   list(APPEND io_free_srcs ${CMAKE_SOURCE_DIR}/src/io/onnx_proto.cpp ${CMAKE_SOURCE_DIR}/src/io/onnx_names.cpp
-       ${CMAKE_SOURCE_DIR}/src/io/import_rewrites.cpp)
+       ${CMAKE_SOURCE_DIR}/src/io/import_rewrites.cpp ${CMAKE_SOURCE_DIR}/src/io/onnx_fusions.cpp)
   add_executable(test_io_asan EXCLUDE_FROM_ALL ${CMAKE_SOURCE_DIR}/tests/io/onnx_malformed_test.cpp
-                 ${CMAKE_SOURCE_DIR}/tests/io/onnx_import_test.cpp
+                 ${CMAKE_SOURCE_DIR}/tests/io/onnx_import_test.cpp ${CMAKE_SOURCE_DIR}/tests/io/onnx_channels_last_test.cpp
                  ${io_free_srcs} ${core_srcs} ${graph_srcs})
   target_include_directories(test_io_asan PRIVATE ${CMAKE_SOURCE_DIR}/src)
   target_compile_options(test_io_asan PRIVATE ${PK_WARNINGS} -fsanitize=address -fno-omit-frame-pointer -O1 -g)

@@ -251,6 +251,10 @@ void ChannelAnalysisBuilder::visit(int i) {
       values_[i] = values_[ins[0]];
       pin(values_[i], fmt::format("{} '{}' normalises over all {} entries", op_name(n.op), n.name, n.shape.channels()));
       return;
+    case OpKind::kLayerNorm:  // mean and variance over the channels: removing one changes every other's output
+      values_[i] = values_[ins[0]];
+      pin(values_[i], fmt::format("LayerNorm '{}' normalises over all {} channels", n.name, n.shape.channels()));
+      return;
     case OpKind::kBatchNorm2d:
     case OpKind::kReLU:
     case OpKind::kReLU6:
@@ -258,6 +262,7 @@ void ChannelAnalysisBuilder::visit(int i) {
     case OpKind::kSiLU:
     case OpKind::kHardSigmoid:
     case OpKind::kHardSwish:
+    case OpKind::kGELU:
     case OpKind::kSigmoid:
     case OpKind::kMaxPool2d:
     case OpKind::kAvgPool2d:
@@ -461,7 +466,7 @@ void ChannelAnalysisBuilder::add_members(ChannelAnalysis& out) {
   }
   for (int i = 0; i < g_.size(); ++i) {
     const Node& n = g_.node(i);
-    if (n.op == OpKind::kBatchNorm2d) {
+    if (n.op == OpKind::kBatchNorm2d || n.op == OpKind::kLayerNorm) {
       add_value_members(out.groups_, out.values_[i], i, MemberRole::kSliced);
     } else if (n.op == OpKind::kConv2d) {
       add_value_members(out.groups_, out.values_[g_.input_indices(i)[0]], i,

@@ -45,7 +45,8 @@ ChannelCostModel::ChannelCostModel(const Graph& graph, const ChannelAnalysis& an
         it.bias = n.attr<LinearAttrs>().bias;
         break;
       case OpKind::kBatchNorm2d:
-        it.kind = ItemKind::kBatchNorm2d;
+      case OpKind::kLayerNorm:
+        it.kind = ItemKind::kNormalization;
         it.out = form(i);
         break;
       case OpKind::kInput:
@@ -57,6 +58,7 @@ ChannelCostModel::ChannelCostModel(const Graph& graph, const ChannelAnalysis& an
       case OpKind::kSoftmax:
       case OpKind::kLogSoftmax:
       case OpKind::kHardSwish:
+      case OpKind::kGELU:
       case OpKind::kSigmoid:
       case OpKind::kAdd:
       case OpKind::kMul:
@@ -110,7 +112,7 @@ NodeCost ChannelCostModel::cost(const ChannelCounts& counts) const {
         total.params += in * out + (it.bias ? out : 0);
         break;
       }
-      case ItemKind::kBatchNorm2d:
+      case ItemKind::kNormalization:
         total.params += 2 * size_of(it.out, counts.kept);
         break;
     }

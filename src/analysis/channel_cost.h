@@ -40,7 +40,7 @@ class ChannelCostModel {
     std::vector<GroupOccurrence> groups;
     int64_t spatial = 1;
   };
-  enum class ItemKind { kConv2d, kLinear, kBatchNorm2d };
+  enum class ItemKind { kConv2d, kLinear, kNormalization };  // kNormalization: BN, LayerNorm (2 params/channel)
   struct Item {
     int node = -1;
     ItemKind kind = ItemKind::kConv2d;

@@ -13,6 +13,14 @@ std::string sizes_str(const torch::Tensor& t) {
   return fmt::format("[{}]", fmt::join(s, ","));
 }
 
+/// LayerNorm over dim 1 of x ([N,C,H,W] or [N,C]) with weight, bias [C] (LayerNormAttrs).
+torch::Tensor channel_layer_norm(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
+                                 double eps) {
+  const int64_t c = x.size(1);
+  if (x.dim() == 2) return torch::layer_norm(x, {c}, weight, bias, eps);
+  return torch::layer_norm(x.permute({0, 2, 3, 1}), {c}, weight, bias, eps).permute({0, 3, 1, 2}).contiguous();
+}
+
 }  // namespace
 
 Executor::Executor(Graph graph, WeightStore weights) : graph_(std::move(graph)), weights_(std::move(weights)) {
@@ -71,6 +79,8 @@ torch::Tensor Executor::run_node(int index, const std::vector<torch::Tensor>& va
       return torch::batch_norm(x(0), *w[0], *w[1], *w[2], *w[3], training_, momentum, a.eps,
                                /*cudnn_enabled=*/false);
     }
+    case OpKind::kLayerNorm:
+      return channel_layer_norm(x(0), *w[0], *w[1], n.attr<LayerNormAttrs>().eps);
     case OpKind::kReLU:
       return torch::relu(x(0));
     case OpKind::kReLU6:
@@ -83,6 +93,8 @@ torch::Tensor Executor::run_node(int index, const std::vector<torch::Tensor>& va
       return torch::hardsigmoid(x(0));
     case OpKind::kHardSwish:
       return torch::hardswish(x(0));
+    case OpKind::kGELU:
+      return torch::gelu(x(0));
     case OpKind::kSoftmax:
       return torch::softmax(x(0), 1);
     case OpKind::kLogSoftmax:

@@ -38,6 +38,13 @@ struct BatchNormAttrs {
   double momentum = 0.1;  // torch convention: running = (1-m)·running + m·batch
 };
 
+/// LayerNorm over the channels: at every position (h, w) of [C,H,W], or of a vector [C],
+/// y[c] = (x[c] − mean) / sqrt(var + eps) · weight[c] + bias[c], mean and the biased var taken
+/// over the C channels of that position (torch's LayerNorm on channels-last, ConvNeXt's LayerNorm2d).
+struct LayerNormAttrs {
+  double eps = 1e-6;
+};
+
 struct LeakyReluAttrs {
   double slope = 0.01;
 };
@@ -80,7 +87,7 @@ struct ChannelSliceAttrs {
   int end = 0;
 };
 
-using Attrs = std::variant<std::monostate, InputAttrs, ConvAttrs, BatchNormAttrs, LeakyReluAttrs,
+using Attrs = std::variant<std::monostate, InputAttrs, ConvAttrs, BatchNormAttrs, LayerNormAttrs, LeakyReluAttrs,
                            PoolAttrs, UpsampleAttrs, LinearAttrs, ChannelPermuteAttrs, PadAttrs,
                            ChannelSliceAttrs>;
 

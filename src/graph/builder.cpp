@@ -69,6 +69,10 @@ std::string GraphBuilder::batch_norm(const std::string& name, const std::string&
   return add(Node{name, OpKind::kBatchNorm2d, {x}, BatchNormAttrs{eps, momentum}, {}});
 }
 
+std::string GraphBuilder::layer_norm(const std::string& name, const std::string& x, double eps) {
+  return add(Node{name, OpKind::kLayerNorm, {x}, LayerNormAttrs{eps}, {}});
+}
+
 std::string GraphBuilder::relu(const std::string& name, const std::string& x) {
   return add(Node{name, OpKind::kReLU, {x}, {}, {}});
 }
@@ -80,6 +84,9 @@ std::string GraphBuilder::leaky_relu(const std::string& name, const std::string&
 }
 std::string GraphBuilder::silu(const std::string& name, const std::string& x) {
   return add(Node{name, OpKind::kSiLU, {x}, {}, {}});
+}
+std::string GraphBuilder::gelu(const std::string& name, const std::string& x) {
+  return add(Node{name, OpKind::kGELU, {x}, {}, {}});
 }
 std::string GraphBuilder::sigmoid(const std::string& name, const std::string& x) {
   return add(Node{name, OpKind::kSigmoid, {x}, {}, {}});

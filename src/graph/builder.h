@@ -28,11 +28,14 @@ class GraphBuilder {
   std::string conv(const std::string& name, const std::string& x, const ConvAttrs& attrs);
   std::string batch_norm(const std::string& name, const std::string& x, double eps = 1e-5,
                          double momentum = 0.1);
+  /// LayerNorm over the channels of each position (LayerNormAttrs).
+  std::string layer_norm(const std::string& name, const std::string& x, double eps = 1e-6);
   std::string relu(const std::string& name, const std::string& x);
   std::string relu6(const std::string& name, const std::string& x);
   std::string leaky_relu(const std::string& name, const std::string& x, double slope = 0.01);
   std::string silu(const std::string& name, const std::string& x);
   std::string sigmoid(const std::string& name, const std::string& x);
+  std::string gelu(const std::string& name, const std::string& x);
   /// Softmax (log = false) or LogSoftmax over the entries of a vector [K].
   std::string softmax(const std::string& name, const std::string& x, bool log = false);
   std::string add(const std::string& name, const std::string& a, const std::string& b);

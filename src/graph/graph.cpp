@@ -40,6 +40,8 @@ bool attrs_equal(const Attrs& a, const Attrs& b) {
                  x.bias == y.bias;
         } else if constexpr (std::is_same_v<T, BatchNormAttrs>) {
           return x.eps == y.eps && x.momentum == y.momentum;
+        } else if constexpr (std::is_same_v<T, LayerNormAttrs>) {
+          return x.eps == y.eps;
         } else if constexpr (std::is_same_v<T, LeakyReluAttrs>) {
           return x.slope == y.slope;
         } else if constexpr (std::is_same_v<T, PoolAttrs>) {

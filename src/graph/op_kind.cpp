@@ -11,6 +11,7 @@ const char* op_name(OpKind op) {
     case OpKind::kInput: return "Input";
     case OpKind::kConv2d: return "Conv2d";
     case OpKind::kBatchNorm2d: return "BatchNorm2d";
+    case OpKind::kLayerNorm: return "LayerNorm";
     case OpKind::kReLU: return "ReLU";
     case OpKind::kReLU6: return "ReLU6";
     case OpKind::kLeakyReLU: return "LeakyReLU";
@@ -19,6 +20,7 @@ const char* op_name(OpKind op) {
     case OpKind::kSoftmax: return "Softmax";
     case OpKind::kLogSoftmax: return "LogSoftmax";
     case OpKind::kHardSwish: return "HardSwish";
+    case OpKind::kGELU: return "GELU";
     case OpKind::kSigmoid: return "Sigmoid";
     case OpKind::kAdd: return "Add";
     case OpKind::kMul: return "Mul";

@@ -11,6 +11,7 @@ enum class OpKind {
   kInput,           // graph input; per-sample shape in InputAttrs
   kConv2d,          // ConvAttrs; weight [out, in/groups, kh, kw], optional bias [out]
   kBatchNorm2d,     // BatchNormAttrs; weight, bias, running_mean, running_var [C]
+  kLayerNorm,       // LayerNormAttrs; weight, bias [C]; normalises over the channels of each position
   kReLU,
   kReLU6,
   kLeakyReLU,       // LeakyReluAttrs
@@ -18,6 +19,7 @@ enum class OpKind {
   kSigmoid,
   kHardSigmoid,     // PyTorch's hardsigmoid: clamp(x / 6 + 1/2, 0, 1)
   kHardSwish,       // x * hardsigmoid(x)
+  kGELU,            // x * Φ(x), Φ the standard normal CDF (the erf form, torch's nn.GELU())
   kSoftmax,         // over the K entries of a vector [K] (class scores); its input is never pruned
   kLogSoftmax,      // log of kSoftmax, computed stably; its input is never pruned
   kAdd,             // elementwise; the second input may be [C,1,1] (broadcast)

@@ -22,6 +22,10 @@ std::vector<TensorSpec> tensor_specs(const Node& n, const Shape& output, int64_t
       const int64_t c = output.channels();
       return {{"weight", {c}, true}, {"bias", {c}, true}, {"running_mean", {c}, false}, {"running_var", {c}, false}};
     }
+    case OpKind::kLayerNorm: {
+      const int64_t c = output.channels();
+      return {{"weight", {c}, true}, {"bias", {c}, true}};
+    }
     case OpKind::kLinear: {
       const auto& a = n.attr<LinearAttrs>();
       std::vector<TensorSpec> specs{{"weight", {a.out_features, in}, true}};
@@ -37,6 +41,7 @@ std::vector<TensorSpec> tensor_specs(const Node& n, const Shape& output, int64_t
     case OpKind::kSoftmax:
     case OpKind::kLogSoftmax:
     case OpKind::kHardSwish:
+    case OpKind::kGELU:
     case OpKind::kSigmoid:
     case OpKind::kAdd:
     case OpKind::kMul:

@@ -130,6 +130,14 @@ Shape infer_unchecked(const Node& n, const std::vector<const Shape*>& in) {
                a.momentum);
       return expect_feature_map(n, *in[0]);
     }
+    case OpKind::kLayerNorm: {
+      expect_arity(n, in, 1);
+      const auto& a = expect_attrs<LayerNormAttrs>(n);
+      PK_CHECK(a.eps > 0, "layer norm '{}': eps {} must be > 0", n.name, a.eps);
+      PK_CHECK(in[0]->rank() == 3 || in[0]->rank() == 1,
+               "layer norm '{}': expected a CxHxW feature map or a vector F, got shape {}", n.name, in[0]->str());
+      return *in[0];
+    }
     case OpKind::kLeakyReLU:
       expect_arity(n, in, 1);
       expect_attrs<LeakyReluAttrs>(n);
@@ -139,6 +147,7 @@ Shape infer_unchecked(const Node& n, const std::vector<const Shape*>& in) {
     case OpKind::kSiLU:
     case OpKind::kHardSigmoid:
     case OpKind::kHardSwish:
+    case OpKind::kGELU:
     case OpKind::kSigmoid:
     case OpKind::kIdentity:
       expect_arity(n, in, 1);

@@ -28,6 +28,8 @@ std::string attrs_to_text(const Node& n) {
                              hw(a.kernel), hw(a.stride), hw(a.padding), hw(a.dilation), a.groups, boolean(a.bias));
         } else if constexpr (std::is_same_v<T, BatchNormAttrs>) {
           return fmt::format(" eps={} momentum={}", a.eps, a.momentum);
+        } else if constexpr (std::is_same_v<T, LayerNormAttrs>) {
+          return fmt::format(" eps={}", a.eps);
         } else if constexpr (std::is_same_v<T, LeakyReluAttrs>) {
           return fmt::format(" slope={}", a.slope);
         } else if constexpr (std::is_same_v<T, PoolAttrs>) {
@@ -113,6 +115,8 @@ Attrs attrs_from_text(OpKind op, AttrReader& r, const std::string& where) {
       a.momentum = r.number("momentum", a.momentum);
       return a;
     }
+    case OpKind::kLayerNorm:
+      return LayerNormAttrs{r.number("eps", LayerNormAttrs{}.eps)};
     case OpKind::kLeakyReLU:
       return LeakyReluAttrs{r.number("slope", 0.01)};
     case OpKind::kMaxPool2d:
@@ -161,6 +165,7 @@ Attrs attrs_from_text(OpKind op, AttrReader& r, const std::string& where) {
     case OpKind::kSoftmax:
     case OpKind::kLogSoftmax:
     case OpKind::kHardSwish:
+    case OpKind::kGELU:
     case OpKind::kSigmoid:
     case OpKind::kAdd:
     case OpKind::kMul:

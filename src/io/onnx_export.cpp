@@ -113,6 +113,55 @@ class OnnxExporter {
     attr(h, "beta", 0.5);
   }
 
+  /// An intermediate value of per-sample shape `shape` computed by op `op` from `inputs`, under a
+  /// fresh name derived from `base`; returns the name.
+  std::string step(const std::string& op, const std::string& base, std::vector<std::string> inputs, const Shape& shape) {
+    const std::string s = fresh(base);
+    node(op, s, std::move(inputs), s);
+    value_info(g_->add_value_info(), s, shape);
+    return s;
+  }
+
+  /// LayerNorm over axis 1 (opset 13 has no LayerNormalization), the form torch exports and the
+  /// importer's layer-norm fusion reads back: d = x − mean₁(x); d / sqrt(mean₁(d²) + eps) · w + b,
+  /// with w and b shaped [C,1,1] for a feature map (they broadcast over H, W) and [C] for a vector.
+  void layer_norm(const Node& n, const std::string& x) {
+    const std::string& base = n.name;
+    Shape one_channel = n.shape;  // a statistic per position: [1, H, W] or [1]
+    one_channel.dims[0] = 1;
+    const auto mean_over_channels = [&](const std::string& suffix, const std::string& in) {
+      const std::string s = fresh(base + suffix);
+      attr(node("ReduceMean", s, {in}, s), "axes", std::vector<int64_t>{1});  // keepdims defaults to 1
+      value_info(g_->add_value_info(), s, one_channel);
+      return s;
+    };
+    const std::string d = step("Sub", base + "/centered", {x, mean_over_channels("/mean", x)}, n.shape);
+    const std::string sq = step("Pow", base + "/square", {d, float_const(base + ".two", {}, {2.0f})}, n.shape);
+    const std::string var = mean_over_channels("/variance", sq);
+    const float eps = static_cast<float>(n.attr<LayerNormAttrs>().eps);
+    const std::string var_eps = step("Add", base + "/variance_eps", {var, float_const(base + ".eps", {}, {eps})}, one_channel);
+    const std::string sd = step("Sqrt", base + "/std", {var_eps}, one_channel);
+    const std::string normed = step("Div", base + "/normalized", {d, sd}, n.shape);
+    const int64_t c = n.shape.channels();
+    const std::vector<int64_t> dims = n.shape.rank() == 3 ? std::vector<int64_t>{c, 1, 1} : std::vector<int64_t>{c};
+    const auto param = [&](const char* tensor) {
+      torch::Tensor t = weights_.get(n.name, tensor).detach().contiguous().to(torch::kFloat32);
+      return float_const(n.name + "." + tensor, dims, std::vector<float>(t.data_ptr<float>(), t.data_ptr<float>() + c));
+    };
+    const std::string scaled = step("Mul", base + "/scaled", {normed, param("weight")}, n.shape);
+    node("Add", n.name, {scaled, param("bias")}, n.name);
+  }
+
+  /// GELU (erf form) as torch exports it at opset 13: x · (erf(x / √2) + 1) · 0.5.
+  void gelu(const Node& n, const std::string& x) {
+    const std::string& base = n.name;
+    const std::string scaled = step("Div", base + "/scaled", {x, float_const(base + ".sqrt2", {}, {1.41421356f})}, n.shape);
+    const std::string e = step("Erf", base + "/erf", {scaled}, n.shape);
+    const std::string plus = step("Add", base + "/erf_plus_one", {e, float_const(base + ".one", {}, {1.0f})}, n.shape);
+    const std::string prod = step("Mul", base + "/product", {x, plus}, n.shape);
+    node("Mul", n.name, {prod, float_const(base + ".half", {}, {0.5f})}, n.name);
+  }
+
   /// The IR tensor `tensor` of node `n` as an initializer; returns its name.
   std::string weight(const Node& n, const std::string& tensor) {
     torch::Tensor t = weights_.get(n.name, tensor).detach().contiguous().to(torch::kFloat32);
@@ -155,6 +204,12 @@ class OnnxExporter {
         attr(b, "momentum", 1.0 - a.momentum);  // ONNX: running·m + batch·(1−m)
         return;
       }
+      case OpKind::kLayerNorm:
+        layer_norm(n, in[0]);
+        return;
+      case OpKind::kGELU:
+        gelu(n, in[0]);
+        return;
       case OpKind::kReLU:
         node("Relu", n.name, {in[0]}, n.name);
         return;

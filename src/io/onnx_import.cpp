@@ -10,6 +10,7 @@
 #include "graph/builder.h"
 #include "graph/params.h"
 #include "io/import_rewrites.h"
+#include "io/onnx_fusions.h"
 #include "io/onnx_importer.h"
 
 namespace pk {
@@ -28,15 +29,19 @@ OnnxImporter::OnnxImporter(const onnx::ModelProto& model, std::string source)
 
 OnnxImport OnnxImporter::run() {
   read_opset();
-  const auto& g = model_.graph();
-  for (const auto& n : g.node())
-    for (const auto& in : n.input())
-      if (!in.empty()) ++uses_[in];
-  for (const auto& o : g.output()) ++uses_[o.name()];
+  const std::vector<onnx::NodeProto> nodes = fused_onnx_nodes(model_.graph());
+  count_uses(nodes);
   read_initializers();
   read_inputs();
-  for (const auto& n : g.node()) import_node(n);
+  for (const auto& n : nodes) import_node(n);
   return finish();
+}
+
+void OnnxImporter::count_uses(const std::vector<onnx::NodeProto>& nodes) {
+  for (const auto& n : nodes)
+    for (const auto& in : n.input())
+      if (!in.empty()) ++uses_[in];
+  for (const auto& o : model_.graph().output()) ++uses_[o.name()];
 }
 
 void OnnxImporter::read_opset() {
@@ -98,11 +103,12 @@ void OnnxImporter::read_inputs() {
 }
 
 void OnnxImporter::import_node(const onnx::NodeProto& n) {
-  PK_CHECK(n.domain().empty() || n.domain() == "ai.onnx",
+  const bool fused = n.domain() == kFusedDomain;
+  PK_CHECK(n.domain().empty() || n.domain() == "ai.onnx" || fused,
            "{}: ops of domain '{}' are not supported (only the default ai.onnx domain)", where(n), n.domain());
   PK_CHECK(n.output_size() >= 1 && !n.output(0).empty(), "{}: has no output", where(n));
   const OnnxAttrs a(n, where(n));
-  const auto& table = handlers();
+  const auto& table = fused ? fused_handlers() : handlers();
   const auto it = table.find(n.op_type());
   PK_CHECK(it != table.end(), "{}: op '{}' is not supported; supported ops: {}", where(n), n.op_type(),
            join(supported_ops(), ", "));
@@ -155,6 +161,18 @@ const std::map<std::string, OnnxImporter::Handler>& OnnxImporter::handlers() {
       {"Cast", [](OnnxImporter& i, N n, A a) { i.cast(n, a); }},
       {"ConstantOfShape", [](OnnxImporter& i, N n, A a) { i.constant_of_shape(n, a); }},
       {"Transpose", [](OnnxImporter& i, N n, A a) { i.transpose(n, a); }},
+      {"LayerNormalization", [](OnnxImporter& i, N n, A a) { i.layer_norm(n, a); }},
+  };
+  return table;
+}
+
+const std::map<std::string, OnnxImporter::Handler>& OnnxImporter::fused_handlers() {
+  using N = const onnx::NodeProto&;
+  using A = const OnnxAttrs&;
+  static const std::map<std::string, Handler> table{
+      {"LayerNorm", [](OnnxImporter& i, N n, A a) { i.layer_norm(n, a); }},
+      {"GELU", [](OnnxImporter& i, N n, A a) { i.unary(n, a, OpKind::kGELU); }},
+      {"MatMulAdd", [](OnnxImporter& i, N n, A) { i.matmul(n); }},
   };
   return table;
 }
@@ -176,6 +194,10 @@ OnnxImport OnnxImporter::finish() {
   for (const auto& o : model_.graph().output()) {
     auto it = values_.find(o.name());
     PK_CHECK(it != values_.end(), "'{}': graph output '{}' is not produced by any node", source_, o.name());
+    PK_CHECK(it->second.kind != OnnxValue::Kind::kChannelsLast && it->second.kind != OnnxValue::Kind::kShuffleView,
+             "'{}': graph output '{}' is a channels-last or channel-shuffle view; prunekit's outputs are [N, C, H, W] "
+             "or [N, F] (transpose it back in the model)",
+             source_, o.name());
     PK_CHECK(it->second.kind == OnnxValue::Kind::kFeature,
              "'{}': graph output '{}' is a constant or shape value, not a tensor computed from the input", source_,
              o.name());
@@ -234,6 +256,8 @@ OnnxImport OnnxImporter::finish() {
 
 std::string OnnxImporter::where(const onnx::NodeProto& n) const {
   const std::string& name = n.name().empty() ? n.output_size() ? n.output(0) : std::string("?") : n.name();
+  if (n.domain() == kFusedDomain)  // named after the last ONNX node of the pattern
+    return fmt::format("'{}': node '{}' ({}, fused from the nodes that compute it)", source_, name, n.op_type());
   return fmt::format("'{}': node '{}' ({})", source_, name, n.op_type());
 }
 
@@ -256,12 +280,38 @@ const OnnxValue& OnnxImporter::feature(const onnx::NodeProto& n, int k, int rank
            "{}: input '{}' is the [N, {}, C/{}, H, W] view of a channel shuffle; only Transpose(perm=[0,2,1,3,4]) "
            "and the Reshape back to [N, C, H, W] may read it",
            where(n), n.input(k), v.shuffle_groups, v.shuffle_groups);
+  PK_CHECK(v.kind != OnnxValue::Kind::kChannelsLast,
+           "{}: input '{}' is in channels-last layout [N, H, W, C] (after a Transpose with perm=[0,2,3,1]); prunekit "
+           "reads that layout only with elementwise ops, MatMul / Linear and LayerNorm over the channels, and the "
+           "Transpose back (perm=[0,3,1,2])",
+           where(n), n.input(k));
   PK_CHECK(v.kind == OnnxValue::Kind::kFeature,
            "{}: input '{}' is a constant; prunekit supports this op only on tensors computed from the graph input",
            where(n), n.input(k));
   const int r = rank_of(v);
   PK_CHECK(rank == 0 || r == rank, "{}: input '{}' has rank {}, expected {}", where(n), n.input(k), r, rank);
   return v;
+}
+
+const OnnxValue& OnnxImporter::feature_any_layout(const onnx::NodeProto& n, int k) const {
+  const OnnxValue& v = input(n, k);
+  return v.kind == OnnxValue::Kind::kChannelsLast ? v : feature(n, k);
+}
+
+std::optional<std::vector<float>> OnnxImporter::per_channel(const ConstTensor& k, const OnnxValue& x) const {
+  const int64_t channels = shape_of(x).channels();
+  if (!k.is_float) return std::nullopt;
+  if (k.numel() == 1) return std::vector<float>(static_cast<size_t>(channels), k.floats.at(0));
+  // Right-aligned to x's ONNX rank, the constant must be 1 everywhere but on the channel axis.
+  const int rank = rank_of(x);
+  const int channel_axis = x.kind == OnnxValue::Kind::kChannelsLast || rank == 2 ? rank - 1 : 1;
+  const int r = static_cast<int>(k.dims.size());
+  if (r > rank || k.numel() != channels) return std::nullopt;
+  for (int d = 0; d < r; ++d) {
+    const int axis = rank - r + d;
+    if (k.dims[static_cast<size_t>(d)] != (axis == channel_axis ? channels : 1)) return std::nullopt;
+  }
+  return k.floats;
 }
 
 const ConstTensor& OnnxImporter::constant_input(const onnx::NodeProto& n, int k, const char* what) const {
@@ -279,7 +329,8 @@ std::optional<std::vector<int64_t>> OnnxImporter::int_entries(const OnnxValue& v
 }
 
 const Shape& OnnxImporter::shape_of(const OnnxValue& v) const {
-  PK_ASSERT(v.kind == OnnxValue::Kind::kFeature, "shape_of a non-feature value");
+  PK_ASSERT(v.kind == OnnxValue::Kind::kFeature || v.kind == OnnxValue::Kind::kChannelsLast,
+            "shape_of a non-feature value");
   return ir_node(v.node).shape;
 }
 
@@ -320,6 +371,15 @@ void OnnxImporter::define(const onnx::NodeProto& n, int k, OnnxValue v) {
 
 void OnnxImporter::define_feature(const onnx::NodeProto& n, const std::string& ir_name) {
   OnnxValue v;
+  v.node = ir_name;
+  define(n, 0, std::move(v));
+}
+
+void OnnxImporter::define_like(const onnx::NodeProto& n, const std::string& ir_name, const OnnxValue& like) {
+  PK_ASSERT(like.kind == OnnxValue::Kind::kFeature || like.kind == OnnxValue::Kind::kChannelsLast,
+            "define_like: a {} value", static_cast<int>(like.kind));
+  OnnxValue v;
+  v.kind = like.kind;
   v.node = ir_name;
   define(n, 0, std::move(v));
 }

@@ -1,5 +1,6 @@
 // The arithmetic handlers of the ONNX import (Add, Sub, Mul, Div): on two tensors, on shape
-// values (folded integer arithmetic) and on a tensor and a constant (MatMul bias, channel affine).
+// values (folded integer arithmetic) and on a tensor and a constant (channel affine). A bias added
+// to a MatMul is fused before the walk (onnx_fusions.h).
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -19,8 +20,10 @@ void OnnxImporter::arithmetic(const onnx::NodeProto& n, Arith op) {
   PK_CHECK(op == Arith::kAdd || op == Arith::kMul,
            "{}: {} of two tensors is not supported; only Add and Mul of tensors (Sub and Div by constants are)", w,
            n.op_type());
-  const OnnxValue& fa = feature(n, 0);
-  const OnnxValue& fb = feature(n, 1);
+  const OnnxValue& fa = feature_any_layout(n, 0);
+  const OnnxValue& fb = feature_any_layout(n, 1);
+  PK_CHECK(fa.kind == fb.kind, "{}: {} of a channels-last and an [N, C, H, W] tensor is not supported", w,
+           n.op_type());
   // x * sigmoid(x) and x * hardsigmoid(x) become SiLU / HardSwish later (import_rewrites.h).
   // The IR broadcasts the second operand only ([C,1,1] scaling): put the full tensor first.
   const Shape& sa = shape_of(fa);
@@ -28,7 +31,7 @@ void OnnxImporter::arithmetic(const onnx::NodeProto& n, Arith op) {
   const bool swap = sa != sb && sa.rank() == 3 && sa.height() == 1 && sa.width() == 1 && sb.rank() == 3;
   const std::string first = swap ? fb.node : fa.node;
   const std::string second = swap ? fa.node : fb.node;
-  define_feature(n, add_node(n, op == Arith::kAdd ? OpKind::kAdd : OpKind::kMul, {first, second}, {}));
+  define_like(n, add_node(n, op == Arith::kAdd ? OpKind::kAdd : OpKind::kMul, {first, second}, {}), fa);
 }
 
 void OnnxImporter::shape_arithmetic(const onnx::NodeProto& n, Arith op) {
@@ -59,40 +62,27 @@ void OnnxImporter::shape_arithmetic(const onnx::NodeProto& n, Arith op) {
 
 void OnnxImporter::constant_operand(const onnx::NodeProto& n, Arith op, bool constant_first) {
   const std::string w = where(n);
-  const OnnxValue& f = input(n, constant_first ? 1 : 0);
   const OnnxValue& k = input(n, constant_first ? 0 : 1);
   PK_CHECK(k.kind == OnnxValue::Kind::kConstant && k.constant.is_float,
            "{}: {} of a tensor and an integer or shape value is not supported", w, n.op_type());
-  // MatMul + Add(bias) → Linear with a bias.
-  auto mm = matmul_linear_.find(f.node);
-  if (op == Arith::kAdd && mm != matmul_linear_.end() && uses_[mm->second] == 1) {
-    if (auto bias = bias_vector(k.constant, ir_node(f.node).attr<LinearAttrs>().out_features, 1.0f)) {
-      Node& lin = ir_node(f.node);
-      std::get<LinearAttrs>(lin.attrs).bias = true;
-      add_tensor(lin.name, "bias", *bias);
-      matmul_linear_.erase(mm);
-      define_feature(n, f.node);
-      return;
-    }
-  }
   channel_affine(n, op, constant_first);
 }
 
 void OnnxImporter::channel_affine(const onnx::NodeProto& n, Arith op, bool constant_first) {
   const std::string w = where(n);
-  const OnnxValue& x = feature(n, constant_first ? 1 : 0, 4);
+  const int at = constant_first ? 1 : 0;
+  const OnnxValue& x = input(n, at).kind == OnnxValue::Kind::kChannelsLast ? input(n, at) : feature(n, at, 4);
   const ConstTensor& k = input(n, constant_first ? 0 : 1).constant;
   const int64_t channels = shape_of(x).channels();
-  // A scalar, or one value per channel: [C,1,1] or [1,C,1,1] (numpy broadcasting aligns the last
-  // dims, so a [C] constant would scale along W).
-  const int64_t numel = k.numel();
-  const auto& d = k.dims;
-  const size_t r = d.size();
-  const bool per_channel = (r == 3 || (r == 4 && d[0] == 1)) && d[r - 3] == channels && d[r - 2] == 1 && d[r - 1] == 1;
-  PK_CHECK(numel == 1 || per_channel,
-           "{}: {} by a constant of shape {} is not supported on a [N,{}] tensor; only a scalar or one value per "
-           "channel ([C,1,1] or [1,C,1,1])",
-           w, n.op_type(), dims_str(k.dims), fmt::join(shape_of(x).dims, ","));
+  // A scalar, or one value per channel on the channel axis (numpy broadcasting aligns the last
+  // dims, so a [C] constant scales along W of [N,C,H,W] but along the channels when channels-last).
+  const std::optional<std::vector<float>> values = per_channel(k, x);
+  const bool last = x.kind == OnnxValue::Kind::kChannelsLast;
+  PK_CHECK(values.has_value(),
+           "{}: {} by a constant of shape {} is not supported on a{} [N,{}] tensor; only a scalar or one value per "
+           "channel ({})",
+           w, n.op_type(), dims_str(k.dims), last ? " channels-last" : "", fmt::join(shape_of(x).dims, ","),
+           last ? "[C] or [1,1,1,C]" : "[C,1,1] or [1,C,1,1]");
   PK_CHECK(!(op == Arith::kDiv && constant_first), "{}: Div of a constant by a tensor is not supported", w);
   // y = scale·x + shift per channel, as a 1x1 depthwise conv (an op every engine and exporter has).
   ConstTensor scale, shift;
@@ -101,7 +91,7 @@ void OnnxImporter::channel_affine(const onnx::NodeProto& n, Arith op, bool const
   scale.floats.assign(static_cast<size_t>(channels), 1.0f);
   shift.floats.assign(static_cast<size_t>(channels), 0.0f);
   for (int64_t c = 0; c < channels; ++c) {
-    const float v = k.floats[static_cast<size_t>(numel == 1 ? 0 : c)];
+    const float v = (*values)[static_cast<size_t>(c)];
     float& sc = scale.floats[static_cast<size_t>(c)];
     float& sh = shift.floats[static_cast<size_t>(c)];
     if (op == Arith::kAdd) sh = v;
@@ -120,7 +110,7 @@ void OnnxImporter::channel_affine(const onnx::NodeProto& n, Arith op, bool const
   const std::string name = add_node(n, OpKind::kConv2d, {x.node}, c);
   add_tensor(name, "weight", scale);
   add_tensor(name, "bias", shift);
-  define_feature(n, name);
+  define_like(n, name, x);
 }
 
 }  // namespace pk

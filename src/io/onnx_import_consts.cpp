@@ -151,9 +151,9 @@ void OnnxImporter::transpose(const onnx::NodeProto& n, const OnnxAttrs& a) {
   a.expect_only({"perm"});
   if (input(n, 0).kind == OnnxValue::Kind::kShuffleView)
     return transpose_channel_groups(n, input(n, 0), a.ints("perm", {4, 3, 2, 1, 0}));
+  if (is_tensor(input(n, 0))) return transpose_layout(n, a);
   const auto t = folded_constant(input(n, 0));
-  PK_CHECK(t.has_value(), "{}: Transpose of a tensor is not supported (prunekit keeps [N, C, H, W] layouts; only "
-           "Transposes of constants fold away)", w);
+  PK_ASSERT(t.has_value(), "Transpose of a value that is neither a tensor nor a constant");
   const int64_t rank = static_cast<int64_t>(t->dims.size());
   std::vector<int64_t> perm(static_cast<size_t>(rank));
   for (int64_t k = 0; k < rank; ++k) perm[static_cast<size_t>(k)] = rank - 1 - k;  // ONNX default: reversed axes
@@ -171,6 +171,22 @@ void OnnxImporter::transpose(const onnx::NodeProto& n, const OnnxAttrs& a) {
                   for (size_t k = 0; k < idx.size(); ++k) src += idx[k] * in_strides[static_cast<size_t>(perm[k])];
                   return src;
                 }));
+}
+
+void OnnxImporter::transpose_layout(const onnx::NodeProto& n, const OnnxAttrs& a) {
+  const OnnxValue& x = input(n, 0);
+  const std::vector<int64_t> perm = a.ints("perm", {});
+  const bool to_last = x.kind == OnnxValue::Kind::kFeature && rank_of(x) == 4 && perm == std::vector<int64_t>{0, 2, 3, 1};
+  const bool back = x.kind == OnnxValue::Kind::kChannelsLast && perm == std::vector<int64_t>{0, 3, 1, 2};
+  PK_CHECK(to_last || back,
+           "{}: Transpose of a {} tensor with perm [{}] is not supported; prunekit keeps [N, C, H, W] and folds only "
+           "the channels-last round trip (perm=[0,2,3,1], then perm=[0,3,1,2] back)",
+           where(n), x.kind == OnnxValue::Kind::kChannelsLast ? "channels-last" : "rank-" + std::to_string(rank_of(x)),
+           fmt::join(perm, ","));
+  OnnxValue v;
+  v.kind = to_last ? OnnxValue::Kind::kChannelsLast : OnnxValue::Kind::kFeature;
+  v.node = x.node;
+  define(n, 0, std::move(v));
 }
 
 void OnnxImporter::slice(const onnx::NodeProto& n) {

@@ -27,9 +27,12 @@ inline constexpr int64_t kBatchDim = INT64_MIN;
 struct OnnxValue {
   /// kShuffleView: a feature [N,C,H,W] viewed as [N, g, C/g, H, W] by the first Reshape of a
   /// channel shuffle (Reshape → Transpose(0,2,1,3,4) → Reshape back); only those may read it.
-  enum class Kind { kFeature, kConstant, kShape, kShuffleView };
+  /// kChannelsLast: a feature [N,C,H,W] viewed as [N,H,W,C] by Transpose(perm=[0,2,3,1]) (torch's
+  /// permute before an nn.LayerNorm / nn.Linear over the channels); the IR node stays [C,H,W], and
+  /// only layout-free ops, ops over the last axis (MatMul, LayerNorm) and the Transpose back read it.
+  enum class Kind { kFeature, kConstant, kShape, kShuffleView, kChannelsLast };
   Kind kind = Kind::kFeature;
-  std::string node;            // kFeature, kShuffleView: the IR node that produces it
+  std::string node;            // kFeature, kShuffleView, kChannelsLast: the IR node that produces it
   int shuffle_groups = 0;      // kShuffleView: g
   bool shuffle_swapped = false;  // kShuffleView: the g and C/g axes are transposed
   ConstTensor constant;        // kConstant
@@ -45,9 +48,10 @@ struct SpatialPads {
   bool symmetric() const { return top == bottom && left == right; }
 };
 
-/// A value computed from the graph input (a feature, or a channel shuffle's view of one).
+/// A value computed from the graph input (a feature, or a view of one).
 inline bool is_tensor(const OnnxValue& v) {
-  return v.kind == OnnxValue::Kind::kFeature || v.kind == OnnxValue::Kind::kShuffleView;
+  return v.kind == OnnxValue::Kind::kFeature || v.kind == OnnxValue::Kind::kShuffleView ||
+         v.kind == OnnxValue::Kind::kChannelsLast;
 }
 
 /// "[N,3,224,224]" (kBatchDim as N), for messages.
@@ -66,9 +70,13 @@ class OnnxImporter {
   /// Maps one ONNX node; every supported op type has exactly one.
   using Handler = std::function<void(OnnxImporter&, const onnx::NodeProto&, const OnnxAttrs&)>;
   static const std::map<std::string, Handler>& handlers();
+  /// The nodes of onnx_fusions.h (domain kFusedDomain), by op type.
+  static const std::map<std::string, Handler>& fused_handlers();
 
   // ---- onnx_import.cpp: the walk ----
   void read_opset();
+  /// uses_ over `nodes` and the graph outputs.
+  void count_uses(const std::vector<onnx::NodeProto>& nodes);
   void read_initializers();
   void read_inputs();
   void import_node(const onnx::NodeProto& n);
@@ -77,13 +85,17 @@ class OnnxImporter {
   // ---- onnx_import_ops.cpp, onnx_import_arith.cpp: one handler per op family ----
   void conv(const onnx::NodeProto& n, const OnnxAttrs& a);
   void batch_norm(const onnx::NodeProto& n, const OnnxAttrs& a);
+  /// An elementwise op of one tensor, in either layout (the output keeps the input's).
   void unary(const onnx::NodeProto& n, const OnnxAttrs& a, OpKind op);
+  /// LayerNormalization (opset 17) and the fused LayerNorm (onnx_fusions.h) over the channels:
+  /// the last axis of a channels-last value or of [N, F], or axis 1 of a fused [N, C, H, W] one.
+  void layer_norm(const onnx::NodeProto& n, const OnnxAttrs& a);
   void clip(const onnx::NodeProto& n, const OnnxAttrs& a);
   /// Softmax / LogSoftmax over the classes of [N, K] scores; other axes or ranks are refused.
   void softmax(const onnx::NodeProto& n, const OnnxAttrs& a, OpKind op);
   enum class Arith { kAdd, kSub, kMul, kDiv };
   /// Add/Sub/Mul/Div: of two features (Add, Mul), of shape
-  /// values (integer arithmetic), or of a feature and a float constant (MatMul bias, channel affine).
+  /// values (integer arithmetic), or of a feature and a float constant (channel affine).
   void arithmetic(const onnx::NodeProto& n, Arith op);
   void shape_arithmetic(const onnx::NodeProto& n, Arith op);
   void constant_operand(const onnx::NodeProto& n, Arith op, bool constant_first);
@@ -98,6 +110,8 @@ class OnnxImporter {
   void flatten(const onnx::NodeProto& n, const OnnxAttrs& a);
   void reshape(const onnx::NodeProto& n, const OnnxAttrs& a);
   void gemm(const onnx::NodeProto& n, const OnnxAttrs& a);
+  /// MatMul and the fused MatMulAdd (bias as input 2) by a constant [F, out]: a Linear on [N, F],
+  /// a 1x1 conv on a channels-last value.
   void matmul(const onnx::NodeProto& n);
   void resize(const onnx::NodeProto& n, const OnnxAttrs& a);
   void pad(const onnx::NodeProto& n, const OnnxAttrs& a);
@@ -116,6 +130,8 @@ class OnnxImporter {
   /// Reshape of a constant or shape value (input 0 is not a feature).
   void reshape_constant(const onnx::NodeProto& n, const ConstTensor& t);
   void transpose(const onnx::NodeProto& n, const OnnxAttrs& a);
+  /// Transpose of a tensor: into channels-last (perm [0,2,3,1] of [N,C,H,W]) and back; others refused.
+  void transpose_layout(const onnx::NodeProto& n, const OnnxAttrs& a);
   // ---- onnx_import_shuffle.cpp: channel shuffle (Reshape → Transpose → Reshape) → ChannelPermute ----
   /// Reshape of a 4-D feature to [N, g, C/g, H, W]: the start of a channel shuffle.
   void reshape_to_channel_groups(const onnx::NodeProto& n, const OnnxValue& x, const std::vector<int64_t>& target);
@@ -145,8 +161,14 @@ class OnnxImporter {
   bool has_input(const onnx::NodeProto& n, int k) const;
   /// Input k's value; UserError if missing or not defined yet.
   const OnnxValue& input(const onnx::NodeProto& n, int k) const;
-  /// Input k as a feature of rank `rank` (0 = 2 or 4).
+  /// Input k as a feature of rank `rank` (0 = 2 or 4), in the [N, C, …] layout.
   const OnnxValue& feature(const onnx::NodeProto& n, int k, int rank = 0) const;
+  /// Input k as a feature in either layout: [N, C, …] or channels-last.
+  const OnnxValue& feature_any_layout(const onnx::NodeProto& n, int k) const;
+  /// The values `n`'s constant input k holds, one per channel of `x` ([C] aligned to x's channel
+  /// axis under numpy broadcasting: [C,1,1] / [1,C,1,1] in [N,C,H,W], [C] / [1,…,C] channels-last
+  /// or in [N, C]), a scalar broadcast to all; nullopt for any other shape.
+  std::optional<std::vector<float>> per_channel(const ConstTensor& k, const OnnxValue& x) const;
   /// Input k as a constant; `what` names the operand ("weight").
   const ConstTensor& constant_input(const onnx::NodeProto& n, int k, const char* what) const;
   /// Integer entries of a shape vector or an integer constant (kBatchDim for the batch), or nullopt.
@@ -164,6 +186,8 @@ class OnnxImporter {
   /// Binds output k of `n`.
   void define(const onnx::NodeProto& n, int k, OnnxValue v);
   void define_feature(const onnx::NodeProto& n, const std::string& ir_name);
+  /// Binds output 0 of `n` to IR node `ir_name` in the layout of `like` (a feature or channels-last).
+  void define_like(const onnx::NodeProto& n, const std::string& ir_name, const OnnxValue& like);
   void define_shape(const onnx::NodeProto& n, std::vector<int64_t> dims, bool scalar);
   /// UserError if output k ≥ 1 of `n` (an optional output such as MaxPool's indices) is used.
   void expect_unused_outputs(const onnx::NodeProto& n, int from) const;
@@ -179,7 +203,6 @@ class OnnxImporter {
   std::vector<Node> nodes_;                    // pending IR nodes, topological order
   std::unordered_map<std::string, int> index_;
   std::map<std::string, std::map<std::string, ConstTensor>> tensors_;  // IR node → tensor name → data
-  std::unordered_map<std::string, std::string> matmul_linear_;        // Linear from MatMul → its ONNX output
   NameAllocator names_;
 };
 

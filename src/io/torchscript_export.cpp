@@ -89,6 +89,16 @@ std::string node_expr(const Graph& g, int i, const ScriptNames& names) {
                          self("bias"), self("running_mean"), self("running_var"), float_lit(a.momentum),
                          float_lit(a.eps));
     }
+    case OpKind::kLayerNorm: {  // over dim 1: channels-last for a feature map, as torch's LayerNorm needs
+      const int64_t c = n.shape.channels();
+      const std::string eps = float_lit(n.attr<LayerNormAttrs>().eps);
+      if (n.shape.rank() == 1)
+        return fmt::format("torch.layer_norm({}, [{}], {}, {}, {})", in[0], c, self("weight"), self("bias"), eps);
+      return fmt::format("torch.layer_norm({}.permute([0, 2, 3, 1]), [{}], {}, {}, {}).permute([0, 3, 1, 2])", in[0], c,
+                         self("weight"), self("bias"), eps);
+    }
+    case OpKind::kGELU:  // the erf form written out: torch.nn.functional.gelu is not a TorchScript builtin here
+      return fmt::format("{0} * 0.5 * (1.0 + torch.erf({0} * 0.70710678118654752))", in[0]);
     case OpKind::kReLU:
       return fmt::format("torch.relu({})", in[0]);
     case OpKind::kReLU6:

@@ -67,6 +67,7 @@ Graph apply_plan_to_graph(const Graph& graph, const ChannelAnalysis& analysis, c
       }
       case OpKind::kInput:
       case OpKind::kBatchNorm2d:
+      case OpKind::kLayerNorm:
       case OpKind::kReLU:
       case OpKind::kReLU6:
       case OpKind::kLeakyReLU:
@@ -75,6 +76,7 @@ Graph apply_plan_to_graph(const Graph& graph, const ChannelAnalysis& analysis, c
       case OpKind::kSoftmax:
       case OpKind::kLogSoftmax:
       case OpKind::kHardSwish:
+      case OpKind::kGELU:
       case OpKind::kSigmoid:
       case OpKind::kAdd:
       case OpKind::kMul:

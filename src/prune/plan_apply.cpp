@@ -106,6 +106,10 @@ PrunedNetwork plan_apply(const Graph& graph, const WeightStore& weights, const C
         for (const char* t : {"weight", "bias", "running_mean", "running_var"})
           out.weights.set(n.name, t, select(weights.get(n.name, t), 0, k.out, k.out_full()));
         break;
+      case OpKind::kLayerNorm:  // pinned by the channel rule, so k.out keeps every channel; sliced like BN for all that
+        for (const char* t : {"weight", "bias"})
+          out.weights.set(n.name, t, select(weights.get(n.name, t), 0, k.out, k.out_full()));
+        break;
       case OpKind::kInput:
       case OpKind::kReLU:
       case OpKind::kReLU6:
@@ -115,6 +119,7 @@ PrunedNetwork plan_apply(const Graph& graph, const WeightStore& weights, const C
       case OpKind::kSoftmax:
       case OpKind::kLogSoftmax:
       case OpKind::kHardSwish:
+      case OpKind::kGELU:
       case OpKind::kSigmoid:
       case OpKind::kAdd:
       case OpKind::kMul:

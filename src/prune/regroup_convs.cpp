@@ -61,6 +61,9 @@ void reindex_tensors(const Node& n, const std::vector<int>& in, const std::vecto
     case OpKind::kBatchNorm2d:
       for (const char* t : {"weight", "bias", "running_mean", "running_var"}) copy(t, 0, out);
       break;
+    case OpKind::kLayerNorm:  // its group is pinned, so never reordered; copied all the same
+      for (const char* t : {"weight", "bias"}) copy(t, 0, out);
+      break;
     default:
       break;  // no tensors
   }

@@ -74,6 +74,31 @@ TEST(ChannelRules, SoftmaxPinsItsInput) {
   EXPECT_EQ(g.node("out").shape, (Shape{{4}}));
 }
 
+// LayerNorm's mean and variance run over the channels, so removing one changes every other's
+// output: the residual stream a ConvNeXt block normalises keeps all its channels, while the
+// channels of its MLP (a GELU between two 1x1 convs) stay prunable.
+TEST(ChannelRules, LayerNormPinsItsChannelsAndGeluPassesThem) {
+  GraphBuilder b;
+  auto x = b.input("input", Shape{{3, 8, 8}});
+  auto stem = b.conv("stem", x, 8, 2, 2);
+  auto normed = b.layer_norm("norm", b.conv("dw", stem, 8, 3, 1, 1, /*groups=*/8));
+  auto mlp = b.conv("fc2", b.gelu("act", b.conv("fc1", normed, 32, 1)), 8, 1);
+  auto f = b.flatten("flat", b.global_avg_pool("pool", b.add("res", stem, mlp)));
+  b.output(b.linear("head", b.layer_norm("head.norm", f), 4));
+  const Graph g = b.build();
+  const auto a = analyze_channels(g);
+  EXPECT_FALSE(a.group("stem").prunable);
+  EXPECT_NE(a.group("stem").reason.find("LayerNorm 'norm' normalises over all 8 channels"), std::string::npos)
+      << a.group("stem").reason;
+  EXPECT_TRUE(a.group("fc1").prunable) << a.group("fc1").reason;
+  EXPECT_EQ(a.group("fc1").size, 32);
+  // The LayerNorm's weight and bias are members of the group it reads, sliced like a BatchNorm's.
+  const auto& members = a.group("stem").members;
+  EXPECT_TRUE(std::any_of(members.begin(), members.end(), [&](const GroupMember& m) {
+    return m.node == g.index_of("norm") && m.role == MemberRole::kSliced;
+  }));
+}
+
 TEST(ChannelRules, ConcatKeepsSegmentsWithOffsets) {
   const Graph g = test::concat_net();
   const auto a = analyze_channels(g);

@@ -46,6 +46,40 @@ TEST(Executor, MatchesHandWrittenTorch) {
   EXPECT_TRUE(torch::allclose(out, expected, 1e-5, 1e-5)) << (out - expected).abs().max().item<float>();
 }
 
+// LayerNorm normalises the channels of each position (of a map, and of a vector); GELU is the erf form.
+TEST(Executor, LayerNormOverChannelsAndGeluMatchTheirFormulas) {
+  GraphBuilder b;
+  auto x = b.input("input", Shape{{5, 3, 4}});
+  auto map = b.gelu("act", b.layer_norm("norm", x, 1e-3));
+  b.output(b.layer_norm("vec.norm", b.flatten("flat", b.global_avg_pool("gap", map))));
+  Graph g = b.build();
+  WeightStore w = WeightStore::initialize(g, 1);
+  torch::manual_seed(3);
+  for (const char* node : {"norm", "vec.norm"}) {
+    w.get(node, "weight").uniform_(0.5, 1.5);
+    w.get(node, "bias").uniform_(-0.5, 0.5);
+  }
+  WeightStore ref = w.clone();
+  Executor ex(g, w);
+  ex.eval();
+  const auto input = torch::randn({2, 5, 3, 4}) * 3 + 1;
+  const auto out = ex.forward(input);
+
+  torch::NoGradGuard ng;
+  const auto norm = [&](const torch::Tensor& v, const char* node, double eps) {  // over dim 1
+    const auto mean = v.mean({1}, true);
+    const auto var = (v - mean).pow(2).mean({1}, true);
+    auto shape = std::vector<int64_t>(static_cast<size_t>(v.dim()), 1);
+    shape[1] = v.size(1);
+    return (v - mean) / torch::sqrt(var + eps) * ref.get(node, "weight").view(shape) + ref.get(node, "bias").view(shape);
+  };
+  auto y = norm(input, "norm", 1e-3);
+  y = y * 0.5 * (1 + torch::erf(y / std::sqrt(2.0)));
+  const auto expected = norm(y.mean({2, 3}), "vec.norm", 1e-6);
+  ASSERT_EQ(out.sizes(), expected.sizes());
+  EXPECT_TRUE(torch::allclose(out, expected, 1e-5, 1e-5)) << (out - expected).abs().max().item<float>();
+}
+
 TEST(Executor, TrainModeUpdatesRunningStats) {
   Graph g = test_graph();
   Executor ex(g, WeightStore::initialize(g, 1));

@@ -1,6 +1,7 @@
 // Networks for the interop tests: the zoo at small input sizes, and one graph that uses every
 // op of the IR (grouped/dilated conv, SE-style Mul, SiLU, ReLU6, LeakyReLU, ChannelPermute,
-// ceil-mode pools, Upsample, Identity, Linear with and without bias).
+// ceil-mode pools, Upsample, Identity, LayerNorm over a map and over a vector, GELU, Linear with
+// and without bias).
 #pragma once
 
 #include <torch/torch.h>
@@ -50,7 +51,8 @@ inline Graph all_ops_net() {
   auto ap = b.avg_pool("apool", p, 3, 2, 1, false, /*count_include_pad=*/false);
   auto part = b.channel_slice("apool.part", ap, 2, 7);  // torch's x[:, 2:7]
   auto up = b.identity("id", b.upsample("up", b.concat("cat", {mp, part}), 2));
-  auto f = b.flatten("flat", b.global_avg_pool("gap", up));
+  auto normed = b.gelu("post.gelu", b.layer_norm("post.norm", up, 1e-5));
+  auto f = b.layer_norm("head.norm", b.flatten("flat", b.global_avg_pool("gap", normed)));
   b.output(b.linear("head.fc2", b.relu("head.relu", b.linear("head.fc1", f, 12, false)), 5));
   return b.build();
 }
@@ -65,6 +67,10 @@ inline WeightStore test_weights(const Graph& g, uint64_t seed) {
   torch::NoGradGuard no_grad;
   for (int i = 0; i < g.size(); ++i) {
     const Node& n = g.node(i);
+    if (n.op == OpKind::kLayerNorm) {
+      w.get(n.name, "weight").uniform_(0.75, 1.25);
+      w.get(n.name, "bias").uniform_(-0.1, 0.1);
+    }
     if (n.op != OpKind::kBatchNorm2d) continue;
     bool residual = false;
     for (int c : g.consumers(i)) residual |= g.node(c).op == OpKind::kAdd;

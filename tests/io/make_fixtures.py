@@ -171,10 +171,78 @@ class SpatialSlice(torch.nn.Module):
         return self.head(self.conv(x)[:, :, 1:].mean([2, 3]))
 
 
+class ChannelsFirstLayerNorm(torch.nn.Module):
+    """ConvNeXt's reference LayerNorm for [N, C, H, W], written out: mean and variance over dim 1,
+    then a per-channel scale and shift broadcast as [C, 1, 1]."""
+
+    def __init__(self, channels, eps=1e-6):
+        super().__init__()
+        self.weight = torch.nn.Parameter(torch.rand(channels) * 0.5 + 0.75)
+        self.bias = torch.nn.Parameter((torch.rand(channels) - 0.5) * 0.2)
+        self.eps = eps
+
+    def forward(self, x):
+        u = x.mean(1, keepdim=True)
+        s = (x - u).pow(2).mean(1, keepdim=True)
+        x = (x - u) / torch.sqrt(s + self.eps)
+        return self.weight[:, None, None] * x + self.bias[:, None, None]
+
+
+class LayerNormBlocks(torch.nn.Module):
+    """ConvNeXt's patterns: LayerNorm over the channels written both ways (torch's nn.LayerNorm
+    between permutes to channels-last and back, and by hand over dim 1), a channels-last MLP
+    (Linear on [N, H, W, C], exported as MatMul + Add) with GELU (Div/Erf/Add/Mul/Mul at opset 13),
+    a per-channel layer scale applied channels-last, a residual, and a LayerNorm over the features
+    of [N, F] before the head."""
+
+    def __init__(self):
+        super().__init__()
+        self.stem = torch.nn.Conv2d(3, 16, 4, 4)
+        self.stem_norm = ChannelsFirstLayerNorm(16)
+        self.dwconv = torch.nn.Conv2d(16, 16, 7, padding=3, groups=16)
+        self.norm = torch.nn.LayerNorm(16, eps=1e-6)
+        self.fc1 = torch.nn.Linear(16, 128)  # 8x, so the MLP (what a LayerNorm leaves prunable) is 2/3 of the MACs
+        self.fc2 = torch.nn.Linear(128, 16)
+        self.gamma = torch.nn.Parameter(torch.rand(16) * 0.5 + 0.5)
+        self.down_norm = ChannelsFirstLayerNorm(16)
+        self.down = torch.nn.Conv2d(16, 32, 2, 2)
+        self.head_norm = torch.nn.LayerNorm(32)
+        self.head = torch.nn.Linear(32, 10)
+        with torch.no_grad():
+            for norm in (self.norm, self.head_norm):
+                norm.weight.uniform_(0.75, 1.25)
+                norm.bias.uniform_(-0.1, 0.1)
+
+    def forward(self, x):
+        x = self.stem_norm(self.stem(x))
+        y = self.norm(self.dwconv(x).permute(0, 2, 3, 1))
+        y = self.gamma * self.fc2(torch.nn.functional.gelu(self.fc1(y)))
+        x = x + y.permute(0, 3, 1, 2)
+        x = torch.relu(self.down(self.down_norm(x)))
+        return self.head(self.head_norm(x.mean([2, 3])))
+
+
+class LayerNormOverCHW(torch.nn.Module):
+    """A LayerNorm over [C, H, W] (GroupNorm with one group; mean and variance over dims 1-3),
+    which prunekit refuses."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = torch.nn.Conv2d(3, 8, 3, 1, 1)
+        self.head = torch.nn.Linear(8, 10)
+
+    def forward(self, x):
+        x = self.conv(x)
+        u = x.mean([1, 2, 3], keepdim=True)
+        x = (x - u) / torch.sqrt((x - u).pow(2).mean([1, 2, 3], keepdim=True) + 1e-5)
+        return self.head(x.mean([2, 3]))
+
+
 PATTERNS = {"pattern_hardswish_se": HardSwishSE, "pattern_normalize_reduce": InModelNormalize,
             "pattern_softmax": ProbabilitiesHead, "pattern_log_softmax": lambda: ProbabilitiesHead(log=True),
             "pattern_same_padding": SamePadding, "pattern_channel_shuffle": ChannelShuffle,
-            "pattern_channel_split": ChannelSplit, "pattern_spatial_slice": SpatialSlice}
+            "pattern_channel_split": ChannelSplit, "pattern_spatial_slice": SpatialSlice,
+            "pattern_layer_norm": LayerNormBlocks, "pattern_layer_norm_chw": LayerNormOverCHW}
 
 
 def build(name):
@@ -189,7 +257,15 @@ def build(name):
 
 
 def randomize_bn(model, gen):
+    """Randomizes BatchNorm's and LayerNorm's parameters and ConvNeXt's layer scale (initialized
+    to 1e-6, which would hide every residual branch from the comparisons)."""
     for mod in model.modules():
+        if isinstance(mod, torchvision.models.convnext.CNBlock):
+            mod.layer_scale.data = torch.rand(mod.layer_scale.shape, generator=gen) * 0.5 + 0.25
+        if isinstance(mod, torch.nn.LayerNorm) and mod.elementwise_affine:
+            c = mod.weight.numel()
+            mod.weight.data = torch.rand(c, generator=gen) * 0.5 + 0.75
+            mod.bias.data = (torch.rand(c, generator=gen) - 0.5) * 0.2
         if isinstance(mod, torch.nn.BatchNorm2d):
             c = mod.num_features
             mod.weight.data = torch.rand(c, generator=gen) * 0.5 + 0.75

@@ -117,6 +117,8 @@ TEST(OnnxExport, DeclaresOpset13DynamicBatchAndValueInfoForEveryValue) {
   EXPECT_EQ(ops["Sigmoid"], 2);  // SiLU + the SE gate
   EXPECT_EQ(ops["Resize"], 1);
   EXPECT_EQ(ops["Gemm"], 2);
+  EXPECT_EQ(ops["ReduceMean"], 4);  // the mean and variance of 2 LayerNorms (opset 13 has no LayerNormalization)
+  EXPECT_EQ(ops["Erf"], 1);         // GELU
   for (const auto& n : m.graph().node()) {
     if (n.name() != "block.gconv") continue;
     for (const auto& a : n.attribute()) {

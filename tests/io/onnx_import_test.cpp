@@ -17,13 +17,8 @@ using iotest::float_attr;
 using iotest::int_attr;
 using iotest::ints;
 using iotest::OnnxMaker;
+using iotest::tensor;
 using iotest::string_attr;
-
-const ImportedTensor& tensor(const OnnxImport& r, const std::string& node, const std::string& name) {
-  for (const auto& t : r.tensors)
-    if (t.node == node && t.tensor == name) return t;
-  throw std::runtime_error("no tensor " + node + "." + name);
-}
 
 int count(const Graph& g, OpKind op) {
   return static_cast<int>(std::count_if(g.nodes().begin(), g.nodes().end(), [&](const Node& n) { return n.op == op; }));

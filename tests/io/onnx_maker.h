@@ -9,10 +9,20 @@
 #include <onnx/onnx_pb.h>
 
 #include <functional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "io/onnx_import.h"
+
 namespace pk::iotest {
+
+/// Tensor `name` of IR node `node` in an import result; throws if there is none.
+inline const ImportedTensor& tensor(const OnnxImport& r, const std::string& node, const std::string& name) {
+  for (const auto& t : r.tensors)
+    if (t.node == node && t.tensor == name) return t;
+  throw std::runtime_error("no tensor " + node + "." + name);
+}
 
 inline void ints(onnx::NodeProto* n, const std::string& name, const std::vector<int64_t>& v) {
   auto* a = n->add_attribute();

@@ -273,9 +273,9 @@ TEST(OnnxPadding, PaddingNoIrMappingComputesIsRefusedNamingTheNode) {
   EXPECT_NE(mode.find("auto_pad=SAME is not an ONNX padding mode"), std::string::npos) << mode;
 
   OnnxMaker transposed({kChannels, kHeight, kWidth});
-  transposed.node("Transpose", "t", {"x"}, {"y"}, [](N n) { ints(n, "perm", {0, 2, 3, 1}); });
+  transposed.node("Transpose", "t", {"x"}, {"y"}, [](N n) { ints(n, "perm", {0, 1, 3, 2}); });
   transposed.output("y");
-  EXPECT_NE(import_error(transposed.bytes()).find("node 't' (Transpose): Transpose of a tensor is not supported"),
+  EXPECT_NE(import_error(transposed.bytes()).find("node 't' (Transpose): Transpose of a rank-4 tensor with perm [0,1,3,2] is not supported"),
             std::string::npos) << import_error(transposed.bytes());
 
   OnnxMaker crop({kChannels, kHeight, kWidth});

@@ -78,7 +78,9 @@ TEST(TorchScript, WeightsAreNamedParametersAndBuffersAndGraphTextTravelsAlong) {
   EXPECT_TRUE(buffers.count("stem_bn_running_var"));
   EXPECT_FALSE(params.count("stem_bn_running_var"));
   EXPECT_TRUE(buffers.count("shuffle_order"));
-  EXPECT_EQ(params.size(), 13u);  // 5 conv weights + 3 conv biases + BN γ, β + 2 linear weights + 1 bias
+  EXPECT_TRUE(params.count("post_norm_weight") && params.count("head_norm_bias"));  // LayerNorm affine: parameters
+  // 5 conv weights + 3 conv biases + BN γ, β + 2 LayerNorms' γ, β + 2 linear weights + 1 bias
+  EXPECT_EQ(params.size(), 17u);
 
   const fs::path path = temp_dir() / "all_ops.pt";
   export_torchscript(path.string(), g, w);
