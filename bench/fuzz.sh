@@ -36,10 +36,10 @@ if [ ! -d "$seeds/onnx_import" ] || [ ! -d "$seeds/model_file" ]; then
 fi
 
 # The importer's torch export patterns (asymmetric pads through F.pad's pads arithmetic, channel
-# shuffles, channel splits), small, when Debian's python3-torch is there.
+# shuffles, channel splits, LayerNorm / GELU / channels-last Linear), small, when Debian's python3-torch is there.
 if [ ! -d "$seeds/onnx_patterns" ] && /usr/bin/python3 -c "import torch" 2>/dev/null; then
   mkdir -p "$seeds/onnx_patterns.tmp"
-  for pattern in pattern_same_padding pattern_channel_shuffle pattern_channel_split; do
+  for pattern in pattern_same_padding pattern_channel_shuffle pattern_channel_split pattern_layer_norm; do
     /usr/bin/python3 tests/io/make_fixtures.py "$pattern" 16 "$seeds/onnx_patterns.tmp" >/dev/null 2>&1
   done
   rm -f "$seeds/onnx_patterns.tmp"/*.bin "$seeds/onnx_patterns.tmp"/*.json
