@@ -20,7 +20,8 @@ INSTANTIATE_TEST_SUITE_P(Families, Torchvision224,
                          ::testing::Values("resnet18", "vgg11_bn", "mobilenet_v2", "densenet121", "resnext50_32x4d",
                                            "squeezenet1_1", "resnet50", "mobilenet_v3_small", "mobilenet_v3_large",
                                            "mnasnet1_0", "efficientnet_b0", "regnet_y_400mf", "googlenet",
-                                           "alexnet", "shufflenet_v2_x1_0", "convnext_tiny"));
+                                           "alexnet", "shufflenet_v2_x1_0", "convnext_tiny", "efficientnet_v2_s",
+                                           "wide_resnet50_2", "regnet_x_400mf"));
 
 }  // namespace
 }  // namespace pk
