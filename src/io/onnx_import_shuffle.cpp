@@ -20,7 +20,8 @@ void OnnxImporter::reshape_to_channel_groups(const onnx::NodeProto& n, const Onn
                                              const std::vector<int64_t>& target) {
   const Shape& s = shape_of(x);
   const int64_t c = s.channels();
-  const bool ok = batch_entry(target[0]) && target[1] >= 1 && target[2] >= 1 && target[1] * target[2] == c &&
+  // g · (C/g) = C by division: a product of two arbitrary entries could overflow.
+  const bool ok = batch_entry(target[0]) && target[1] >= 1 && c % target[1] == 0 && target[2] == c / target[1] &&
                   target[3] == s.height() && target[4] == s.width();
   PK_CHECK(ok,
            "{}: Reshape of [N,{}] to {} is not supported; a 5-D Reshape is supported only as the start of a channel "

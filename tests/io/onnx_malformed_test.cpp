@@ -115,6 +115,16 @@ TEST(OnnxMalformed, ReshapeOfAConstantToAHugeTargetIsAnError) {
   expect_error(m.bytes(), {"node 'reshape' (Reshape)", "a constant of shape [2] cannot be reshaped"});
 }
 
+// Found by fuzz_onnx_import (UBSan): the start of a channel shuffle checked g · (C/g) = C by a
+// product that overflowed. Here it wraps to exactly C = 4 ((2⁶² + 1) · 4 = 4 mod 2⁶⁴), so the
+// old check accepted a view with 2⁶² + 1 groups.
+TEST(OnnxMalformed, ChannelShuffleGroupsWhoseProductOverflowsAreAnError) {
+  OnnxMaker m = conv_model();
+  m.init_int("view", {5}, {-1, 4611686018427387905, 4, 8, 8});
+  m.node("Reshape", "reshape", {"y", "view"}, {"r"});
+  expect_error(m.bytes(), {"node 'reshape' (Reshape)", "a 5-D Reshape is supported only as the start of a channel shuffle"});
+}
+
 TEST(OnnxMalformed, UnsupportedPatternsAreErrorsNotWrongGraphs) {
   {
     OnnxMaker m;
