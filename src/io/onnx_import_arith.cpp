@@ -50,8 +50,13 @@ void OnnxImporter::shape_arithmetic(const onnx::NodeProto& n, Arith op) {
              "batch entry of reshapes as -1 / 0",
              w);
     PK_CHECK(op != Arith::kDiv || y != 0, "{}: integer division by zero in shape arithmetic", w);
-    // ONNX integer Div truncates toward zero, as C++ does.
-    out[k] = op == Arith::kAdd ? x + y : op == Arith::kSub ? x - y : op == Arith::kMul ? x * y : x / y;
+    // ONNX integer Div truncates toward zero, as C++ does (x is never INT64_MIN: that is kBatchDim).
+    bool overflow = false;
+    if (op == Arith::kAdd) overflow = __builtin_add_overflow(x, y, &out[k]);
+    if (op == Arith::kSub) overflow = __builtin_sub_overflow(x, y, &out[k]);
+    if (op == Arith::kMul) overflow = __builtin_mul_overflow(x, y, &out[k]);
+    if (op == Arith::kDiv) out[k] = x / y;
+    PK_CHECK(!overflow, "{}: integer overflow in shape arithmetic ({} of {} and {})", w, n.op_type(), x, y);
   }
   const OnnxValue& first = input(n, 0);
   const bool scalar = (first.kind == OnnxValue::Kind::kShape ? first.scalar : first.constant.dims.empty()) &&

@@ -173,22 +173,6 @@ void OnnxImporter::transpose(const onnx::NodeProto& n, const OnnxAttrs& a) {
                 }));
 }
 
-void OnnxImporter::transpose_layout(const onnx::NodeProto& n, const OnnxAttrs& a) {
-  const OnnxValue& x = input(n, 0);
-  const std::vector<int64_t> perm = a.ints("perm", {});
-  const bool to_last = x.kind == OnnxValue::Kind::kFeature && rank_of(x) == 4 && perm == std::vector<int64_t>{0, 2, 3, 1};
-  const bool back = x.kind == OnnxValue::Kind::kChannelsLast && perm == std::vector<int64_t>{0, 3, 1, 2};
-  PK_CHECK(to_last || back,
-           "{}: Transpose of a {} tensor with perm [{}] is not supported; prunekit keeps [N, C, H, W] and folds only "
-           "the channels-last round trip (perm=[0,2,3,1], then perm=[0,3,1,2] back)",
-           where(n), x.kind == OnnxValue::Kind::kChannelsLast ? "channels-last" : "rank-" + std::to_string(rank_of(x)),
-           fmt::join(perm, ","));
-  OnnxValue v;
-  v.kind = to_last ? OnnxValue::Kind::kChannelsLast : OnnxValue::Kind::kFeature;
-  v.node = x.node;
-  define(n, 0, std::move(v));
-}
-
 void OnnxImporter::slice(const onnx::NodeProto& n) {
   const std::string w = where(n);
   if (is_tensor(input(n, 0))) return slice_channels(n);

@@ -56,6 +56,8 @@ inline bool is_tensor(const OnnxValue& v) {
 
 /// "[N,3,224,224]" (kBatchDim as N), for messages.
 std::string dims_str(const std::vector<int64_t>& dims);
+/// The float matrix `t` [r, c] transposed to [c, r].
+ConstTensor transpose2d(const ConstTensor& t);
 /// Broadcasts a bias constant of shape [], [1], [out] or [1, out] to [out] times `scale`; nullopt otherwise.
 std::optional<ConstTensor> bias_vector(const ConstTensor& c, int64_t out, float scale);
 
@@ -82,7 +84,7 @@ class OnnxImporter {
   void import_node(const onnx::NodeProto& n);
   OnnxImport finish();
 
-  // ---- onnx_import_ops.cpp, onnx_import_arith.cpp: one handler per op family ----
+  // ---- onnx_import_ops.cpp, onnx_import_arith.cpp, onnx_import_channels_last.cpp: one handler per op family ----
   void conv(const onnx::NodeProto& n, const OnnxAttrs& a);
   void batch_norm(const onnx::NodeProto& n, const OnnxAttrs& a);
   /// An elementwise op of one tensor, in either layout (the output keeps the input's).

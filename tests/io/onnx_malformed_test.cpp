@@ -125,6 +125,16 @@ TEST(OnnxMalformed, ChannelShuffleGroupsWhoseProductOverflowsAreAnError) {
   expect_error(m.bytes(), {"node 'reshape' (Reshape)", "a 5-D Reshape is supported only as the start of a channel shuffle"});
 }
 
+// Found by fuzz_onnx_import (UBSan): integer shape arithmetic overflowed int64 (here a product
+// that wraps to 4), which the walk would have used as a shape.
+TEST(OnnxMalformed, ShapeArithmeticThatOverflowsIsAnError) {
+  OnnxMaker m = conv_model();
+  m.init_int("a", {1}, {4611686018427387905});
+  m.init_int("b", {1}, {4});
+  m.node("Mul", "mul", {"a", "b"}, {"p"});
+  expect_error(m.bytes(), {"node 'mul' (Mul)", "integer overflow in shape arithmetic"});
+}
+
 TEST(OnnxMalformed, UnsupportedPatternsAreErrorsNotWrongGraphs) {
   {
     OnnxMaker m;
